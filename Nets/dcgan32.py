@@ -1,0 +1,40 @@
+"""The thesis's 32x32 nets (Tables 3.1, 3.2) as lists of blocks, so pairs can share blocks.
+
+A block is a list of Keras layers applied in order. Generator blocks 0..3 produce the
+intermediate feature maps (4x4x1024, 8x8x512, 16x16x256, 32x32x128) that CoGAN shares
+and the SCoGAN feature regulariser compares; the last block makes the image.
+"""
+import keras
+from keras import layers
+
+
+def generator_blocks(opts):
+    init = opts.kernel_initializer()
+
+    def up(filters):
+        return [
+            layers.Conv2DTranspose(filters, 3, strides=2, padding="same", kernel_initializer=init),
+            layers.BatchNormalization(),
+            opts.prelu(),
+        ]
+
+    project = [
+        layers.Dense(4 * 4 * 1024, kernel_initializer=init),
+        layers.Reshape((4, 4, 1024)),
+        layers.BatchNormalization(),
+        opts.prelu(),
+    ]
+    image = [layers.Conv2DTranspose(opts.channels, 6, strides=1, padding="same", kernel_initializer=init),
+             layers.Activation("tanh", dtype="float32")]
+    return [project, up(512), up(256), up(128), image]
+
+
+def discriminator_blocks(opts):
+    """conv 20 5x5, pool | conv 50 5x5, pool | dense 500 PReLU, dropout 0.5 | dense 1 (logit)."""
+    init = opts.kernel_initializer()
+    return [
+        [layers.Conv2D(20, 5, padding="same", kernel_initializer=init), layers.MaxPool2D()],
+        [layers.Conv2D(50, 5, padding="same", kernel_initializer=init), layers.MaxPool2D()],
+        [layers.Flatten(), layers.Dense(500, kernel_initializer=init), opts.prelu(), layers.Dropout(0.5)],
+        [layers.Dense(1, kernel_initializer=init, dtype="float32")],
+    ]

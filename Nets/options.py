@@ -1,0 +1,27 @@
+"""Settings every net builder shares: weight initialisation and PReLU start value."""
+from dataclasses import dataclass
+
+import keras
+
+from Nets.catalog import INITIALIZERS
+
+
+@dataclass(frozen=True)
+class NetOptions:
+    init: str = "normal"  # normal(0, 0.02) as DCGAN, xavier (Glorot uniform) or he (He normal)
+    prelu_init: float = 0.25
+    channels: int = 3
+    latent_dim: int = 100
+
+    def kernel_initializer(self):
+        if self.init == "normal":
+            return keras.initializers.RandomNormal(0.0, 0.02)
+        if self.init == "xavier":
+            return keras.initializers.GlorotUniform()
+        if self.init == "he":
+            return keras.initializers.HeNormal()
+        raise ValueError(f"unknown init {self.init!r}; choose from {INITIALIZERS}")
+
+    def prelu(self):
+        """PReLU with one slope per channel, started at prelu_init (0.25 as in the thesis)."""
+        return keras.layers.PReLU(alpha_initializer=keras.initializers.Constant(self.prelu_init), shared_axes=None)

@@ -1,0 +1,81 @@
+"""Generators and discriminators for one or two domains, sharing exactly the blocks asked for.
+
+Sharing means the very same Keras layer objects appear in both nets, so CoGAN's shared
+layers are one set of variables. The joint generator runs shared blocks once per batch
+and feeds each domain's own head from that one activation.
+"""
+from dataclasses import dataclass
+
+import keras
+
+from Nets.architectures import BUILDERS
+
+
+@dataclass
+class GeneratorSet:
+    """joint: z -> per domain [features..., image]; single[i]: z -> [features..., image] of domain i."""
+
+    joint: keras.Model
+    single: list
+    n_features: int
+
+    def images(self, outputs):
+        """The images of each domain from the joint model's flat output list."""
+        stride = self.n_features + 1
+        return [outputs[i * stride + self.n_features] for i in range(len(self.single))]
+
+    def features(self, outputs):
+        stride = self.n_features + 1
+        return [outputs[i * stride : i * stride + self.n_features] for i in range(len(self.single))]
+
+    def image_model(self, domain):
+        """z -> image of `domain`, for export and sampling."""
+        g = self.single[domain]
+        return keras.Model(g.inputs, g.outputs[-1], name=f"generator_{domain + 1}")
+
+
+def _apply(block, x):
+    for layer in block:
+        x = layer(x)
+    return x
+
+
+def build_generators(arch, opts, n_domains, shared_blocks=0):
+    """Generators of `n_domains` domains whose first `shared_blocks` blocks are shared."""
+    make_blocks = BUILDERS[arch][0]
+    per_domain = [make_blocks(opts) for _ in range(n_domains)]
+    for blocks in per_domain[1:]:
+        blocks[:shared_blocks] = per_domain[0][:shared_blocks]
+    z = keras.Input((opts.latent_dim,), name="z")
+    trunk, x = [], z
+    for block in per_domain[0][:shared_blocks]:
+        x = _apply(block, x)
+        trunk.append(x)
+    outputs = []
+    for blocks in per_domain:
+        h, feats = x, list(trunk)
+        for block in blocks[shared_blocks:]:
+            h = _apply(block, h)
+            feats.append(h)
+        outputs.append(feats)
+    n_features = len(outputs[0]) - 1
+    single = [keras.Model(z, outs, name=f"generator_{i + 1}") for i, outs in enumerate(outputs)]
+    joint = keras.Model(z, [t for outs in outputs for t in outs], name="generators")
+    return GeneratorSet(joint, single, n_features)
+
+
+def build_discriminators(arch, opts, image_size, n_domains, shared_blocks=0):
+    """Discriminators (image -> logit) whose last `shared_blocks` blocks (the logit layer counts) are shared."""
+    make_blocks = BUILDERS[arch][1]
+    per_domain = [make_blocks(opts) for _ in range(n_domains)]
+    if shared_blocks:
+        first_shared = len(per_domain[0]) - shared_blocks
+        for blocks in per_domain[1:]:
+            blocks[first_shared:] = per_domain[0][first_shared:]
+    nets = []
+    for i, blocks in enumerate(per_domain):
+        x = image = keras.Input((image_size, image_size, opts.channels), name="image")
+        for block in blocks:
+            x = _apply(block, x)
+        nets.append(keras.Model(image, x, name=f"discriminator_{i + 1}"))
+    return nets

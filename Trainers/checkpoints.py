@@ -1,0 +1,20 @@
+"""Checkpoints of everything a resumed run needs: nets, optimizers, step and noise RNG state."""
+import tensorflow as tf
+
+
+def make_checkpoint(trainer):
+    setup = trainer.setup
+    parts = {
+        "step": trainer.step,
+        "noise": trainer.noise,
+        "generators": setup.generators.joint,
+        "g_optimizer": trainer.g_optimizer,
+        "d_optimizer": trainer.d_optimizer,
+    }
+    parts.update({f"discriminator_{i + 1}": d for i, d in enumerate(setup.discriminators)})
+    return tf.train.Checkpoint(**parts)
+
+
+def checkpoint_manager(trainer, directory, keep):
+    """tf.train.CheckpointManager only points at a checkpoint once it is fully written."""
+    return tf.train.CheckpointManager(make_checkpoint(trainer), directory, max_to_keep=keep)

@@ -1,0 +1,53 @@
+"""The command-line interface: one module per subcommand, each with add_parser() and run().
+
+Subcommand modules import TensorFlow only inside run(), so parsing and validation stay fast
+and every configuration error is reported before any model is built.
+"""
+import argparse
+import importlib
+import sys
+
+from Utils.config import ConfigError
+
+COMMANDS = ("train", "sample", "export", "prepare_data", "lpips", "convert_lpips_weights")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="scogan",
+        description="GAN, CoGAN and SCoGAN: learn the joint distribution of two image domains from unpaired data.")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"Utils.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"Utils.commands.{name}":
+                raise
+            continue
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if hasattr(args, "resolve"):
+            args = args.resolve(args)
+        code = args.run(args)
+    except ConfigError as exc:
+        parser.exit(2, f"scogan {args.command}: error: {exc}\n")
+    except KeyboardInterrupt:
+        parser.exit(130, "interrupted\n")
+    except Exception as exc:  # errors the user can act on carry their fix in the message
+        from Utils.errors import user_facing
+
+        message = user_facing(exc)
+        if message is None:
+            raise
+        parser.exit(1, f"scogan {args.command}: error: {message}\n")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""`train`: fit a GAN, CoGAN or SCoGAN; every configuration error is caught here, before TensorFlow loads."""
+import argparse
+from pathlib import Path
+
+from Data.catalog import DATASETS, default_data_dir, list_images, prepare_hint, tfds_prepared
+from Losses.names import ADVERSARIAL_LOSSES
+from Nets.catalog import ARCHITECTURES, INITIALIZERS
+from Utils.config import ConfigError, FlagSet, check_range, explicit, fill_defaults, merge_resumed
+
+MODELS = ("gan", "cogan", "scogan")
+# Settings a resumed run may change: how long it runs and how it reports, not what it trains.
+RESUMABLE = {"iterations", "log_every", "sample_every", "checkpoint_every", "keep_checkpoints", "quiet",
+             "resume", "overwrite", "jit_compile", "data_dir"}
+_FLAGS = None
+
+
+def add_parser(subparsers):
+    global _FLAGS
+    p = subparsers.add_parser("train", help="train a GAN, CoGAN or SCoGAN",
+                              description="Train a GAN, CoGAN or SCoGAN; outputs go to --out.")
+    f = _FLAGS = FlagSet(p)
+    g = p.add_argument_group("model")
+    f.parser = g
+    f.add("--model", default="scogan", choices=MODELS, help="gan: one pair; cogan: weight sharing; scogan: soft coupling")
+    f.add("--arch", default="dcgan32", choices=sorted(ARCHITECTURES), help="network architecture (thesis Tables 3.1/3.2)")
+    f.add("--latent-dim", default=100, type=int, help="size of the latent vector z")
+    f.add("--noise", default="uniform", choices=("uniform", "normal"), help="z ~ uniform[-1, 1] or standard normal")
+    f.add("--init", default="normal", choices=INITIALIZERS, help="weight init: normal(0, 0.02), xavier or he")
+    f.add("--prelu-init", default=0.25, type=float, help="initial PReLU slope")
+    f.add("--shared-layers", default=None, type=int,
+          help="CoGAN only: generator blocks shared from the input side, 1..4 (thesis: 4 when unset)")
+    f.add("--shared-disc-layers", default=None, type=int,
+          help="CoGAN only: discriminator blocks shared from the logit side, 1..3 (thesis: 3 when unset)")
+    g = p.add_argument_group("objective")
+    f.parser = g
+    f.add("--loss", default="non-saturating", choices=ADVERSARIAL_LOSSES, help="adversarial loss family")
+    f.add("--penalty", default="none", choices=("none", "gp", "clip"),
+          help="discriminator constraint: WGAN-GP gradient penalty or WGAN weight clipping")
+    f.add("--gp-weight", default=10.0, type=float, help="lambda of the gradient penalty")
+    f.add("--clip-value", default=0.01, type=float, help="weight clipping bound c")
+    f.add("--n-critic", default=1, type=int, help="discriminator updates per generator update")
+    f.add("--weight-decay", default=0.0, type=float, help="L2 coefficient on all kernels, added to both losses")
+    f.add("--fr-weight", default=0.0, type=float, help="SCoGAN: weight of the feature regulariser")
+    f.add("--fr-layers", default=3, type=int, help="SCoGAN: K, the first K generator feature maps compared, 1..4")
+    f.add("--wr-weight", default=0.0, type=float, help="SCoGAN: weight of the weight regulariser")
+    g = p.add_argument_group("optimisation")
+    f.parser = g
+    f.add("--optimizer", default=None, choices=("adam", "rmsprop"),
+          help="adam, or rmsprop (used automatically with --penalty clip when unset)")
+    f.add("--lr", default=None, type=float, help="learning rate: 2e-4 for adam, 5e-5 for rmsprop when unset")
+    f.add("--beta1", default=0.5, type=float, help="Adam beta1 (DCGAN)")
+    f.add("--beta2", default=0.999, type=float, help="Adam beta2")
+    f.add("--batch-size", default=64, type=int, help="images per domain per update")
+    f.add("--iterations", default=25000, type=int, help="generator updates to run (thesis: 25k)")
+    f.add("--seed", default=0, type=int, help="seed of data order, noise and initialisation")
+    f.add("--jit-compile", default=False, action=argparse.BooleanOptionalAction, help="compile the step with XLA")
+    g = p.add_argument_group("data")
+    f.parser = g
+    f.add("--dataset", default="digits2edge", choices=sorted(DATASETS),
+          help="digit pairs (mnist*, embedded digits*) or folder")
+    f.add("--data-dir", default=default_data_dir(), help="tensorflow-datasets directory (see prepare-data)")
+    f.add("--folder", default=[], action="append", help="with --dataset folder: an image folder per domain (repeat)")
+    g = p.add_argument_group("output")
+    f.parser = g
+    f.add("--out", default=None, help="run directory (default: runs/<model>_<dataset>)")
+    f.add("--resume", default=False, action="store_true", help="continue the run in --out from its last checkpoint")
+    f.add("--overwrite", default=False, action="store_true", help="replace an existing run in --out")
+    f.add("--log-every", default=10, type=int, help="steps between metrics.csv/TensorBoard rows")
+    f.add("--sample-every", default=500, type=int, help="steps between sample grids")
+    f.add("--sample-count", default=32, type=int, help="latent vectors in each sample grid")
+    f.add("--checkpoint-every", default=1000, type=int, help="steps between checkpoints")
+    f.add("--keep-checkpoints", default=3, type=int, help="checkpoints kept on disk")
+    f.add("--quiet", default=False, action="store_true", help="no progress bar")
+    p.set_defaults(run=run, resolve=resolve)
+    return p
+
+
+def _validate_model_flags(args, given):
+    spec = DATASETS[args.dataset]
+    arch = ARCHITECTURES[args.arch]
+    n_domains = len(args.folder) if spec.source == "folder" else spec.n_domains
+    if args.model == "gan" and n_domains != 1:
+        raise ConfigError(f"--model gan trains one domain but --dataset {args.dataset} has {n_domains}; "
+                          f"use a single-domain dataset (mnist, digits, one --folder) or --model cogan/scogan")
+    if args.model != "gan" and n_domains != 2:
+        raise ConfigError(f"--model {args.model} needs two domains but --dataset {args.dataset} has {n_domains}; "
+                          f"use a pair such as mnist2edge or digits2edge, or two --folder paths")
+    for flag in ("shared_layers", "shared_disc_layers"):
+        if flag in given and args.model != "cogan":
+            raise ConfigError(f"--{flag.replace('_', '-')} is for --model cogan; SCoGAN shares nothing and a GAN has one net")
+    for flag in ("fr_weight", "fr_layers", "wr_weight"):
+        if flag in given and args.model != "scogan":
+            raise ConfigError(f"--{flag.replace('_', '-')} couples SCoGAN's two generators; use --model scogan")
+    if args.model == "cogan":
+        args.shared_layers = arch.generator_feature_blocks if args.shared_layers is None else args.shared_layers
+        args.shared_disc_layers = (arch.default_shared_discriminator_blocks if args.shared_disc_layers is None
+                                   else args.shared_disc_layers)
+        check_range("shared-layers", args.shared_layers, 1, arch.generator_feature_blocks)
+        check_range("shared-disc-layers", args.shared_disc_layers, 1, arch.discriminator_blocks)
+    check_range("fr-layers", args.fr_layers, 1, arch.generator_feature_blocks)
+    for name in ("fr_weight", "wr_weight", "weight_decay", "gp_weight"):
+        check_range(name.replace("_", "-"), getattr(args, name), 0.0)
+    if args.penalty == "clip" and args.loss != "wasserstein":
+        raise ConfigError("--penalty clip is WGAN weight clipping and needs --loss wasserstein")
+    args.image_size = arch.image_size
+
+
+def _validate_data(args):
+    spec = DATASETS[args.dataset]
+    if spec.source == "folder":
+        if not args.folder:
+            raise ConfigError("--dataset folder needs --folder PATH (once per domain)")
+        for folder in args.folder:
+            if not Path(folder).is_dir():
+                raise ConfigError(f"--folder {folder} is not a directory")
+            if not list_images(folder):
+                raise ConfigError(f"--folder {folder} holds no images (.png, .jpg, .jpeg, .bmp, .gif)")
+    elif args.folder:
+        raise ConfigError("--folder is only for --dataset folder")
+    if spec.needs_tfds and not tfds_prepared(spec.source, args.data_dir):
+        raise ConfigError(prepare_hint(spec.source, args.data_dir))
+
+
+def _validate_output(args):
+    out = Path(args.out)
+    if args.resume and args.overwrite:
+        raise ConfigError("--resume continues a run and --overwrite replaces it; give one of them")
+    if args.overwrite and out.exists() and any(out.iterdir()) and not (out / "config.json").is_file():
+        raise ConfigError(f"--overwrite: {out} is not a run directory (no config.json); refusing to delete it")
+    if out.exists() and any(out.iterdir()) and not (args.resume or args.overwrite):
+        raise ConfigError(f"{out} already holds a run; pass --resume to continue it, --overwrite to replace it, "
+                          f"or choose another --out")
+
+
+def resolve(args):
+    """Fill defaults, apply --resume's saved settings and validate; raises ConfigError."""
+    defaults = _FLAGS.defaults
+    if args.resume:
+        if args.out is None:
+            raise ConfigError("--resume needs --out, the run directory to continue")
+        args = merge_resumed(args, defaults, RESUMABLE)
+        given = set()
+    else:
+        given = explicit(args, defaults)
+        args = fill_defaults(args, defaults)
+    args.out = args.out or f"runs/{args.model}_{args.dataset}"
+    args.optimizer = args.optimizer or ("rmsprop" if args.penalty == "clip" else "adam")
+    args.lr = args.lr if args.lr is not None else (5e-5 if args.optimizer == "rmsprop" else 2e-4)
+    for name in ("batch_size", "iterations", "n_critic", "latent_dim", "log_every", "sample_every",
+                 "sample_count", "checkpoint_every", "keep_checkpoints"):
+        check_range(name.replace("_", "-"), getattr(args, name), 1)
+    _validate_model_flags(args, given)
+    _validate_data(args)
+    _validate_output(args)
+    return args
+
+
+def run(args):
+    if args.overwrite:
+        import shutil
+
+        shutil.rmtree(args.out, ignore_errors=True)
+    from Trainers.loop import train
+
+    train(_config_only(args))
+    return 0
+
+
+def _config_only(args):
+    """The resolved settings without the CLI's bookkeeping attributes (what config.json records)."""
+    return argparse.Namespace(**{k: v for k, v in vars(args).items() if k not in ("run", "resolve", "command")})
