@@ -4,7 +4,6 @@ A block is a list of Keras layers applied in order. Generator blocks 0..3 produc
 intermediate feature maps (4x4x1024, 8x8x512, 16x16x256, 32x32x128) that CoGAN shares
 and the SCoGAN feature regulariser compares; the last block makes the image.
 """
-import keras
 from keras import layers
 
 
@@ -13,14 +12,14 @@ def generator_blocks(opts):
 
     def up(filters):
         return [
-            layers.Conv2DTranspose(filters, 3, strides=2, padding="same", kernel_initializer=init),
+            layers.Conv2DTranspose(opts.filters(filters), 3, strides=2, padding="same", kernel_initializer=init),
             layers.BatchNormalization(),
             opts.prelu(),
         ]
 
     project = [
-        layers.Dense(4 * 4 * 1024, kernel_initializer=init),
-        layers.Reshape((4, 4, 1024)),
+        layers.Dense(4 * 4 * opts.filters(1024), kernel_initializer=init),
+        layers.Reshape((4, 4, opts.filters(1024))),
         layers.BatchNormalization(),
         opts.prelu(),
     ]
@@ -33,8 +32,8 @@ def discriminator_blocks(opts):
     """conv 20 5x5, pool | conv 50 5x5, pool | dense 500 PReLU, dropout 0.5 | dense 1 (logit)."""
     init = opts.kernel_initializer()
     return [
-        [layers.Conv2D(20, 5, padding="same", kernel_initializer=init), layers.MaxPool2D()],
-        [layers.Conv2D(50, 5, padding="same", kernel_initializer=init), layers.MaxPool2D()],
-        [layers.Flatten(), layers.Dense(500, kernel_initializer=init), opts.prelu(), layers.Dropout(0.5)],
+        [layers.Conv2D(opts.filters(20), 5, padding="same", kernel_initializer=init), layers.MaxPool2D()],
+        [layers.Conv2D(opts.filters(50), 5, padding="same", kernel_initializer=init), layers.MaxPool2D()],
+        [layers.Flatten(), layers.Dense(opts.filters(500), kernel_initializer=init), opts.prelu(), layers.Dropout(0.5)],
         [layers.Dense(1, kernel_initializer=init, dtype="float32")],
     ]

@@ -12,6 +12,10 @@ class NetOptions:
     prelu_init: float = 0.25
     channels: int = 3
     latent_dim: int = 100
+    width: float = 1.0  # channel multiplier: 1 is the thesis; small values give quick, tiny nets
+
+    def filters(self, n):
+        return max(1, int(round(n * self.width)))
 
     def kernel_initializer(self):
         if self.init == "normal":

@@ -31,7 +31,7 @@ class GeneratorSet:
     def image_model(self, domain):
         """z -> image of `domain`, for export and sampling."""
         g = self.single[domain]
-        return keras.Model(g.inputs, g.outputs[-1], name=f"generator_{domain + 1}")
+        return keras.Model(g.inputs[0], g.outputs[-1], name=f"generator_{domain + 1}")
 
 
 def _apply(block, x):

@@ -3,7 +3,8 @@ from Nets.options import NetOptions
 
 
 def net_options(cfg):
-    return NetOptions(init=cfg.init, prelu_init=cfg.prelu_init, channels=3, latent_dim=cfg.latent_dim)
+    return NetOptions(init=cfg.init, prelu_init=cfg.prelu_init, channels=3, latent_dim=cfg.latent_dim,
+                      width=cfg.width)
 
 
 def build_setup(cfg):

@@ -11,14 +11,13 @@ MODELS = ("gan", "cogan", "scogan")
 # Settings a resumed run may change: how long it runs and how it reports, not what it trains.
 RESUMABLE = {"iterations", "log_every", "sample_every", "checkpoint_every", "keep_checkpoints", "quiet",
              "resume", "overwrite", "jit_compile", "data_dir"}
-_FLAGS = None
+CLI_ONLY = ("run", "resolve", "command", "flag_defaults")
 
 
 def add_parser(subparsers):
-    global _FLAGS
     p = subparsers.add_parser("train", help="train a GAN, CoGAN or SCoGAN",
                               description="Train a GAN, CoGAN or SCoGAN; outputs go to --out.")
-    f = _FLAGS = FlagSet(p)
+    f = FlagSet(p)
     g = p.add_argument_group("model")
     f.parser = g
     f.add("--model", default="scogan", choices=MODELS, help="gan: one pair; cogan: weight sharing; scogan: soft coupling")
@@ -26,6 +25,7 @@ def add_parser(subparsers):
     f.add("--latent-dim", default=100, type=int, help="size of the latent vector z")
     f.add("--noise", default="uniform", choices=("uniform", "normal"), help="z ~ uniform[-1, 1] or standard normal")
     f.add("--init", default="normal", choices=INITIALIZERS, help="weight init: normal(0, 0.02), xavier or he")
+    f.add("--width", default=1.0, type=float, help="channel multiplier of every layer; 1 is the thesis's nets")
     f.add("--prelu-init", default=0.25, type=float, help="initial PReLU slope")
     f.add("--shared-layers", default=None, type=int,
           help="CoGAN only: generator blocks shared from the input side, 1..4 (thesis: 4 when unset)")
@@ -71,7 +71,7 @@ def add_parser(subparsers):
     f.add("--checkpoint-every", default=1000, type=int, help="steps between checkpoints")
     f.add("--keep-checkpoints", default=3, type=int, help="checkpoints kept on disk")
     f.add("--quiet", default=False, action="store_true", help="no progress bar")
-    p.set_defaults(run=run, resolve=resolve)
+    p.set_defaults(run=run, resolve=resolve, flag_defaults=f.defaults)
     return p
 
 
@@ -98,6 +98,8 @@ def _validate_model_flags(args, given):
         check_range("shared-layers", args.shared_layers, 1, arch.generator_feature_blocks)
         check_range("shared-disc-layers", args.shared_disc_layers, 1, arch.discriminator_blocks)
     check_range("fr-layers", args.fr_layers, 1, arch.generator_feature_blocks)
+    if args.width <= 0:
+        raise ConfigError(f"--width must be positive, got {args.width}")
     for name in ("fr_weight", "wr_weight", "weight_decay", "gp_weight"):
         check_range(name.replace("_", "-"), getattr(args, name), 0.0)
     if args.penalty == "clip" and args.loss != "wasserstein":
@@ -134,7 +136,7 @@ def _validate_output(args):
 
 def resolve(args):
     """Fill defaults, apply --resume's saved settings and validate; raises ConfigError."""
-    defaults = _FLAGS.defaults
+    defaults = args.flag_defaults
     if args.resume:
         if args.out is None:
             raise ConfigError("--resume needs --out, the run directory to continue")
@@ -168,4 +170,10 @@ def run(args):
 
 def _config_only(args):
     """The resolved settings without the CLI's bookkeeping attributes (what config.json records)."""
-    return argparse.Namespace(**{k: v for k, v in vars(args).items() if k not in ("run", "resolve", "command")})
+    return argparse.Namespace(**{k: v for k, v in vars(args).items() if k not in CLI_ONLY})
+
+
+def train_defaults():
+    """Every train flag's default: fills settings that configs of older versions lack."""
+    parser = argparse.ArgumentParser()
+    return add_parser(parser.add_subparsers()).get_default("flag_defaults")
