@@ -9,7 +9,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from Utils.pretrained import SQUEEZE_FIRE_INDICES, TORCHVISION_CONV_INDICES, MissingWeightsError
+from Utils.pretrained import SQUEEZE_FIRE_INDICES, TORCHVISION_CONV_INDICES, MissingWeightsError, load_trunk_weights
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -137,3 +137,10 @@ def build_trunk(net, weights=None, input_shape=(None, None, 3)):
 def tap_model(trunk, layer_names):
     """A model on the trunk's input returning the named layers' outputs, e.g. ['block5_conv2']."""
     return keras.Model(trunk.input, [trunk.get_layer(n).output for n in layer_names], name=f"{trunk.name}_taps")
+
+
+def load_pretrained_trunk(net, layer_names=None, weights_file=None):
+    """Trunk with its torchvision ImageNet weights (installed packages or `weights_file`), returning the
+    LPIPS taps, or the named layers if given. Feed it `imagenet_normalize(images)`."""
+    trunk = build_trunk(net, load_trunk_weights(net, weights_file))
+    return trunk if layer_names is None else tap_model(trunk, layer_names)

@@ -25,7 +25,8 @@ def unit_normalize(features):
 
 
 class LPIPS(keras.Model):
-    """LPIPS distance model: call((x, y)) -> [N]; `distance` is the compiled graph for inference."""
+    """LPIPS distance model: call((x, y)) -> [N], differentiable; `distance(x, y)` is the compiled
+    inference graph for [N, H, W, 3] float32 batches in [-1, 1], any N, H, W."""
 
     def __init__(self, net="alex", weights=None, **kwargs):
         super().__init__(name=kwargs.pop("name", f"lpips_{net}"), **kwargs)
@@ -38,6 +39,8 @@ class LPIPS(keras.Model):
             self.lins.append(lin)
         if weights is not None:
             self.load_weights_dict(weights)
+        # One compiled graph per instance (a class-level tf.function would retrace across instances).
+        self.distance = tf.function(self._distance, input_signature=[_IMAGES, _IMAGES], reduce_retracing=True)
 
     def load_weights_dict(self, weights):
         """Load a state dict as given by Utils.pretrained.load_lpips_weights (trunk + `lin{k}.weight`)."""
@@ -58,8 +61,7 @@ class LPIPS(keras.Model):
             total = total + keras.ops.mean(lin(diff), axis=(1, 2, 3))
         return total
 
-    @tf.function(input_signature=[_IMAGES, _IMAGES], reduce_retracing=True)
-    def distance(self, x, y):
+    def _distance(self, x, y):
         """[N] distances between two [N, H, W, 3] batches in [-1, 1] (one graph for all shapes)."""
         return self((x, y), training=False)
 
