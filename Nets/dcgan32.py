@@ -1,6 +1,7 @@
 """The thesis's 32x32 nets (Tables 3.1, 3.2) as lists of blocks, so pairs can share blocks.
 
-A block is a list of Keras layers applied in order. Generator blocks 0..3 produce the
+A block is a list of Keras layers applied in order. Layers followed by batch norm carry no
+bias: batch norm subtracts any per-channel constant, so such a bias never learns. Generator blocks 0..3 produce the
 intermediate feature maps (4x4x1024, 8x8x512, 16x16x256, 32x32x128) that CoGAN shares
 and the SCoGAN feature regulariser compares; the last block makes the image.
 """
@@ -12,7 +13,8 @@ def generator_blocks(opts):
 
     def up(filters):
         return [
-            layers.Conv2DTranspose(opts.filters(filters), 3, strides=2, padding="same", kernel_initializer=init),
+            layers.Conv2DTranspose(opts.filters(filters), 3, strides=2, padding="same", use_bias=False,
+                                   kernel_initializer=init),
             layers.BatchNormalization(),
             opts.prelu(),
         ]
