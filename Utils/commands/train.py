@@ -151,8 +151,8 @@ def resolve(args):
     for name in ("batch_size", "iterations", "n_critic", "latent_dim", "log_every", "sample_every",
                  "sample_count", "checkpoint_every", "keep_checkpoints"):
         check_range(name.replace("_", "-"), getattr(args, name), 1)
-    _validate_model_flags(args, given)
     _validate_data(args)
+    _validate_model_flags(args, given)
     _validate_output(args)
     return args
 

@@ -1,0 +1,99 @@
+"""A short run end to end: every output written, exports that reproduce the nets, resume that continues."""
+import csv
+import json
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from Trainers.loop import train
+from Trainers.restore import load_exported, restore_run
+
+
+def read_metrics(run):
+    with open(run / "metrics.csv", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    from conftest import tiny_config
+
+    out = tmp_path_factory.mktemp("run") / "cogan"
+    cfg = tiny_config(model="cogan", dataset="digits2edge", iterations=4, log_every=1, sample_every=2,
+                      checkpoint_every=2, sample_count=8, out=str(out))
+    train(cfg)
+    return out
+
+
+def test_a_run_writes_every_output(finished_run):
+    run = finished_run
+    config = json.loads((run / "config.json").read_text())
+    assert config["model"] == "cogan" and config["iterations"] == 4
+    rows = read_metrics(run)
+    assert [int(r["step"]) for r in rows] == [1, 2, 3, 4]
+    assert {"d1_loss", "d2_loss", "g1_loss", "g2_loss", "weight_diff"} <= set(rows[0])
+    assert list((run / "tensorboard").glob("events.out.tfevents.*"))
+    assert sorted(p.name for p in (run / "samples").glob("step_*.png")) == ["step_0000002.png", "step_0000004.png"]
+    assert (run / "losses.png").stat().st_size > 0
+    assert tf.train.latest_checkpoint(str(run / "checkpoints")).endswith("ckpt-4")
+    for i in (1, 2):
+        assert (run / "export" / f"generator_{i}" / "saved_model.pb").is_file()
+
+
+def test_sample_grid_has_thesis_layout(finished_run):
+    from PIL import Image
+
+    grid = np.asarray(Image.open(finished_run / "samples" / "step_0000004.png"))
+    assert grid.shape == (32 + 2 + 32, 8 * 32, 3)  # domain 1 row, spacer, domain 2 row; 8 latent vectors
+
+
+def test_exported_generators_reproduce_the_checkpoint(finished_run):
+    _, setup, _ = restore_run(finished_run)
+    z = np.random.default_rng(1).uniform(-1, 1, (5, 100)).astype(np.float32)
+    expected = setup.generators.images(setup.generators.joint(z, training=False))
+    for exported, want in zip(load_exported(finished_run / "export"), expected):
+        np.testing.assert_allclose(exported.serve(z).numpy(), want.numpy(), atol=1e-6)
+
+
+def test_resume_continues_from_the_last_checkpoint(finished_run, tmp_path):
+    import shutil
+
+    from conftest import tiny_config
+
+    run = tmp_path / "resumed"
+    shutil.copytree(finished_run, run)
+    saved = json.loads((run / "config.json").read_text())
+    saved.update(out=str(run), iterations=6, resume=True)
+    train(tiny_config(**saved))
+    rows = read_metrics(run)
+    assert [int(r["step"]) for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert tf.train.latest_checkpoint(str(run / "checkpoints")).endswith("ckpt-6")
+
+
+def test_sample_and_export_commands(finished_run, tmp_path):
+    from Utils.commands import main
+
+    z = np.zeros((3, 100), np.float32)
+    np.save(tmp_path / "z.npy", z)
+    assert main(["sample", str(finished_run), "--z", str(tmp_path / "z.npy"), "--out", str(tmp_path / "s")]) == 0
+    pairs = np.load(tmp_path / "s.npz")
+    assert pairs["images_1"].shape == pairs["images_2"].shape == (3, 32, 32, 3)
+    assert main(["export", str(finished_run), "--discriminators", "--out", str(tmp_path / "exp")]) == 0
+    d1 = tf.saved_model.load(str(tmp_path / "exp" / "discriminator_1"))
+    assert d1.serve(np.zeros((2, 32, 32, 3), np.float32)).shape == (2, 1)
+    assert main(["sample", str(tmp_path / "exp"), "--n", "4", "--out", str(tmp_path / "e")]) == 0
+    assert np.load(tmp_path / "e.npz")["images_2"].shape == (4, 32, 32, 3)
+
+
+def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
+    from conftest import tiny_config
+
+    from Trainers.loop import NonFiniteLoss
+
+    cfg = tiny_config(model="gan", dataset="digits", iterations=50, lr=1e6, loss="wasserstein", log_every=1,
+                      checkpoint_every=1, out=str(tmp_path / "nan"))
+    with pytest.raises(NonFiniteLoss, match="at step"):
+        train(cfg)
+    latest = tf.train.latest_checkpoint(str(tmp_path / "nan" / "checkpoints"))
+    assert latest is not None
