@@ -97,3 +97,25 @@ def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
         train(cfg)
     latest = tf.train.latest_checkpoint(str(tmp_path / "nan" / "checkpoints"))
     assert latest is not None
+
+
+def test_sigterm_saves_a_checkpoint_and_exits_0(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import REPO
+
+    out = tmp_path / "term"
+    proc = subprocess.Popen([sys.executable, str(REPO / "main.py"), "train", "--model", "gan", "--dataset", "digits",
+                             "--width", "0.125", "--batch-size", "8", "--iterations", "100000", "--log-every", "1",
+                             "--quiet", "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not (out / "metrics.csv").exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr
+    assert "--resume" in stdout
+    assert tf.train.latest_checkpoint(str(out / "checkpoints")) is not None
