@@ -9,7 +9,7 @@ import sys
 
 from Utils.config import ConfigError
 
-COMMANDS = ("train", "sample", "export", "prepare_data", "lpips", "convert_lpips_weights")
+COMMANDS = ("train", "train_classifier", "sample", "export", "prepare_data", "lpips", "convert_lpips_weights")
 
 
 def build_parser():

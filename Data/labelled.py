@@ -1,0 +1,61 @@
+"""Digit datasets with their labels, split into training and a real held-out set, for the classifiers.
+
+The domains are made exactly as `Data.domains` makes them for training (the same seeded halves, the same
+transform of the second half); both halves keep their digit labels. The held-out set never overlaps training:
+MNIST's own test split, made into domains the same way, or for the embedded digits a seeded hold-out taken
+before the halves are drawn.
+"""
+import numpy as np
+import tensorflow as tf
+
+from Data.catalog import DATASETS
+from Data.errors import DataError
+from Data.sources import halves
+
+DIGITS_HOLDOUT = 0.2
+
+
+def _domains(images01, labels, spec, seed):
+    """[(images01, labels)] per domain: the whole set, or the two halves with domain 2 transformed."""
+    labels = tf.convert_to_tensor(labels, tf.int64)
+    if spec.n_domains == 1:
+        return [(images01, labels)]
+    from Data.transforms import TRANSFORMS
+
+    first, second = halves(tf.range(int(images01.shape[0])), seed)
+    return [(tf.gather(images01, first), tf.gather(labels, first)),
+            (TRANSFORMS[spec.transform](tf.gather(images01, second)), tf.gather(labels, second))]
+
+
+def _digits_split(split, size, seed):
+    from Data.digits import load_digits_images
+
+    images01, labels = load_digits_images(size)
+    n = int(images01.shape[0])
+    order = np.random.default_rng(seed).permutation(n)
+    held_out = int(round(n * DIGITS_HOLDOUT))
+    chosen = order[:held_out] if split == "test" else order[held_out:]
+    return tf.gather(images01, chosen), labels[chosen]
+
+
+def labelled_domains(name, split, data_dir=None, size=32, seed=0):
+    """[(images01 [N, size, size, 1] in [0, 1], int labels [N])] per domain of digit dataset `name`.
+
+    split: "train" or "test" (held out).
+    """
+    spec = DATASETS[name]
+    if spec.source == "digits":
+        images01, labels = _digits_split(split, size, seed)
+    elif spec.source == "mnist":
+        from Data.mnist import load_mnist_images
+
+        images01, labels = load_mnist_images(data_dir, split, size)
+    else:
+        raise DataError(f"--dataset {name} has no labels; use a digit dataset (mnist*, digits*)")
+    return _domains(images01, labels, spec, seed)
+
+
+def select_domains(domains, which):
+    """Images and labels of domain "1", "2" or "both" (concatenated)."""
+    chosen = domains if which == "both" else [domains[int(which) - 1]]
+    return tf.concat([x for x, _ in chosen], 0), tf.concat([y for _, y in chosen], 0)
