@@ -31,7 +31,7 @@ def _batches(images01, labels, batch_size, shuffle_seed=None):
 
 def _fit(model, loss, metric, train, test, epochs, batch_size, seed, verbose):
     model.compile(optimizer=keras.optimizers.Adam(), loss=loss, metrics=[metric])
-    model.fit(_batches(*train, batch_size, shuffle_seed=seed), epochs=epochs, verbose=verbose)
+    model.fit(_batches(*train, batch_size, shuffle_seed=seed), epochs=epochs, verbose=verbose, shuffle=False)
     _, accuracy = model.evaluate(_batches(*test, batch_size), verbose=0)
     return {"held_out_accuracy": float(accuracy), "held_out_size": int(test[0].shape[0]),
             "train_size": int(train[0].shape[0]), "epochs": epochs}

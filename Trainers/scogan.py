@@ -29,6 +29,7 @@ def _perceptual_couplings(cfg):
         return content_loss(content_1, content_2)
 
     def style(trainer, ctx):
+        """Summed over the domains, like the cycle term: each generator's gradient comes from its own domain."""
         fakes = _fake_features(perceptual, ctx)
         return sum(style_loss(style_fake, perceptual(real)[0]) for (style_fake, _), real in zip(fakes, ctx["reals"]))
 

@@ -1,6 +1,8 @@
 """What a model contributes to the shared training loop: its nets and its coupling terms."""
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
+
+import keras
 
 from Nets.pairs import GeneratorSet
 
@@ -17,7 +19,7 @@ class Coupling:
     name: str
     weight: float
     term: Callable
-    auxiliary: Optional[Any] = None
+    auxiliary: Optional[keras.Model] = None
 
 
 @dataclass

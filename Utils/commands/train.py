@@ -142,6 +142,9 @@ def _validate_couplings(args, given):
     for flag in ("perceptual_backbone", "perceptual_weights"):
         if flag in given and not (args.content_weight or args.style_weight):
             raise ConfigError(f"--{flag.replace('_', '-')} is only used with --content-weight or --style-weight")
+    on = [name for name in COUPLING_WEIGHTS if getattr(args, name)]
+    if on and ARCHITECTURES[args.arch].image_size is None:
+        raise ConfigError(f"--{on[0].replace('_', '-')} compares images; --arch {args.arch} generates points")
     if args.semantic_weight:
         if args.classifier is None:
             raise ConfigError("--semantic-weight needs --classifier PATH "
