@@ -12,13 +12,31 @@ def _digit_domains(images01, spec, seed):
     return [ArraySource(first), ArraySource(TRANSFORMS[spec.transform](second))]
 
 
-def load_domains(name, data_dir=None, folders=(), image_size=32, seed=0):
-    """Sources for dataset `name`; MNIST needs prepared tfds data in data_dir."""
+def load_domains(name, data_dir=None, folders=(), image_size=32, seed=0, attribute=None, svhn_classifier=None):
+    """Sources for dataset `name`; prepared data (MNIST, SVHN, CelebA, CycleGAN sets) is read from data_dir.
+
+    attribute: the CelebA attribute splitting celeba2attribute; svhn_classifier: the classifier a *_pruned
+    dataset was pruned with (prepare-data svhn_pruned).
+    """
     spec = DATASETS[name]
     if spec.source == "folder":
         from Data.folder import folder_source
 
         return [folder_source(folder, image_size) for folder in folders]
+    if spec.source in ("svhn", "mnist2svhn"):
+        from Data.mnist import load_mnist_images
+        from Data.svhn import svhn_source
+
+        mnist = [ArraySource(load_mnist_images(data_dir, "train", 32)[0])] if spec.source == "mnist2svhn" else []
+        return mnist + [svhn_source(data_dir, svhn_classifier if spec.pruned else None)]
+    if spec.source == "celeba":
+        from Data.celeba import celeba_domains
+
+        return celeba_domains(data_dir, image_size, attribute if spec.n_domains == 2 else None)
+    if spec.source == "cyclegan":
+        from Data.cyclegan import cyclegan_domains
+
+        return cyclegan_domains(name, data_dir, image_size)
     if spec.source == "digits":
         from Data.digits import load_digits_images
 

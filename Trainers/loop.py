@@ -79,7 +79,8 @@ def train(cfg):
     write_text(out / "config.json", json.dumps(vars(cfg), indent=2, sort_keys=True))
 
     tf.keras.utils.set_random_seed(cfg.seed)
-    sources = load_domains(cfg.dataset, cfg.data_dir, cfg.folder, cfg.image_size, cfg.seed)
+    sources = load_domains(cfg.dataset, cfg.data_dir, cfg.folder, cfg.image_size, cfg.seed, attribute=cfg.attribute,
+                           svhn_classifier=cfg.svhn_classifier)
     setup = build_setup(cfg)
     trainer = AdversarialTrainer(setup, cfg)
     manager = checkpoint_manager(trainer, str(out / "checkpoints"), cfg.keep_checkpoints)

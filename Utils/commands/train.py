@@ -2,7 +2,7 @@
 import argparse
 from pathlib import Path
 
-from Data.catalog import DATASETS, default_data_dir, list_images, prepare_hint, tfds_prepared
+from Data.catalog import CELEBA_ATTRIBUTE_NAMES, DATASETS, default_data_dir, list_images, unprepared
 from Losses.names import ADVERSARIAL_LOSSES
 from Nets.catalog import ARCHITECTURES, INITIALIZERS
 from Penalties.catalog import CYCLE_NORMS, PERCEPTUAL_BACKBONES
@@ -82,9 +82,14 @@ def add_parser(subparsers):
     g = p.add_argument_group("data")
     f.parser = g
     f.add("--dataset", default="digits2edge", choices=sorted(DATASETS),
-          help="digit pairs (mnist*, embedded digits*) or folder")
+          help="digit pairs (mnist*, embedded digits*), svhn, mnist2svhn (and *_pruned), celeba, celeba2attribute, "
+               "a CycleGAN set (trainA vs trainB) or folder")
     f.add("--data-dir", default=default_data_dir(), help="tensorflow-datasets directory (see prepare-data)")
     f.add("--folder", default=[], action="append", help="with --dataset folder: an image folder per domain (repeat)")
+    f.add("--attribute", default=None, choices=CELEBA_ATTRIBUTE_NAMES, metavar="NAME",
+          help="celeba2attribute: the CelebA attribute splitting the faces, domain 1 without it, domain 2 with it")
+    f.add("--svhn-classifier", default=None,
+          help="*svhn_pruned: the digit classifier SVHN was pruned with (python main.py prepare-data svhn_pruned)")
     g = p.add_argument_group("output")
     f.parser = g
     f.add("--out", default=None, help="run directory (default: runs/<model>_<dataset>)")
@@ -172,8 +177,22 @@ def _validate_data(args):
                 raise ConfigError(f"--folder {folder} holds no images (.png, .jpg, .jpeg, .bmp, .gif)")
     elif args.folder:
         raise ConfigError("--folder is only for --dataset folder")
-    if spec.needs_tfds and not tfds_prepared(spec.source, args.data_dir):
-        raise ConfigError(prepare_hint(spec.source, args.data_dir))
+    pair = args.dataset == "celeba2attribute"
+    if pair and args.attribute is None:
+        raise ConfigError("--dataset celeba2attribute needs --attribute NAME, the CelebA attribute splitting the faces "
+                          "(the thesis: Smiling, Blond_Hair, Eyeglasses)")
+    if args.attribute is not None and not pair:
+        raise ConfigError("--attribute is for --dataset celeba2attribute")
+    if spec.pruned and args.svhn_classifier is None:
+        raise ConfigError(f"--dataset {args.dataset} needs --svhn-classifier PATH, the digit classifier SVHN was "
+                          f"pruned with by `python main.py prepare-data svhn_pruned --classifier PATH`")
+    if args.svhn_classifier is not None and not spec.pruned:
+        raise ConfigError("--svhn-classifier is for the pruned SVHN datasets (svhn_pruned, mnist2svhn_pruned)")
+    if args.svhn_classifier is not None and not Path(args.svhn_classifier).is_file():
+        raise ConfigError(f"--svhn-classifier {args.svhn_classifier} does not exist")
+    problem = unprepared(args.dataset, args.data_dir, args.svhn_classifier)
+    if problem:
+        raise ConfigError(problem)
 
 
 def _validate_output(args):
