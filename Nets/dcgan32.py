@@ -7,6 +7,8 @@ and the SCoGAN feature regulariser compares; the last block makes the image.
 """
 from keras import layers
 
+from Nets.normalization import disc_norm, logit, normalised
+
 
 def generator_blocks(opts):
     init = opts.kernel_initializer()
@@ -31,11 +33,20 @@ def generator_blocks(opts):
 
 
 def discriminator_blocks(opts):
-    """conv 20 5x5, pool | conv 50 5x5, pool | dense 500 PReLU, dropout 0.5 | dense 1 (logit)."""
-    init = opts.kernel_initializer()
+    """conv 20 5x5, pool | conv 50 5x5, pool | dense 500 PReLU, dropout 0.5 | dense 1 (logit).
+
+    The thesis's table has no normalisation (--disc-norm none); any other goes after each conv and the dense 500.
+    """
+    init, norm = opts.kernel_initializer(), disc_norm(opts, "dcgan32")
+
+    def conv(filters):
+        return normalised(norm, lambda bias: layers.Conv2D(opts.filters(filters), 5, padding="same", use_bias=bias,
+                                                           kernel_initializer=init))
+
+    dense = normalised(norm, lambda bias: layers.Dense(opts.filters(500), use_bias=bias, kernel_initializer=init))
     return [
-        [layers.Conv2D(opts.filters(20), 5, padding="same", kernel_initializer=init), layers.MaxPool2D()],
-        [layers.Conv2D(opts.filters(50), 5, padding="same", kernel_initializer=init), layers.MaxPool2D()],
-        [layers.Flatten(), layers.Dense(opts.filters(500), kernel_initializer=init), opts.prelu(), layers.Dropout(0.5)],
-        [layers.Dense(1, kernel_initializer=init, dtype="float32")],
+        conv(20) + [layers.MaxPool2D()],
+        conv(50) + [layers.MaxPool2D()],
+        [layers.Flatten()] + dense + [opts.prelu(), layers.Dropout(0.5)],
+        logit(norm, lambda bias: layers.Dense(1, kernel_initializer=init, dtype="float32")),
     ]

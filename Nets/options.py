@@ -1,5 +1,6 @@
 """Settings every net builder shares: weight initialisation and PReLU start value."""
 from dataclasses import dataclass
+from typing import Optional
 
 import keras
 
@@ -13,6 +14,7 @@ class NetOptions:
     channels: int = 3
     latent_dim: int = 100
     width: float = 1.0  # channel multiplier: 1 is the thesis; small values give quick, tiny nets
+    disc_norm: Optional[str] = None  # discriminator normalisation (Nets.normalization); None: the architecture's own
 
     def filters(self, n):
         return max(1, int(round(n * self.width)))

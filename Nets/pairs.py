@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import keras
 
-from Nets.architectures import BUILDERS
+from Nets.architectures import BUILDERS, sample_shape
 
 
 @dataclass
@@ -74,7 +74,7 @@ def build_discriminators(arch, opts, image_size, n_domains, shared_blocks=0):
             blocks[first_shared:] = per_domain[0][first_shared:]
     nets = []
     for i, blocks in enumerate(per_domain):
-        x = image = keras.Input((image_size, image_size, opts.channels), name="image")
+        x = image = keras.Input(sample_shape(arch, image_size, opts.channels), name="image")
         for block in blocks:
             x = _apply(block, x)
         nets.append(keras.Model(image, x, name=f"discriminator_{i + 1}"))

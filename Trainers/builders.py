@@ -4,7 +4,7 @@ from Nets.options import NetOptions
 
 def net_options(cfg):
     return NetOptions(init=cfg.init, prelu_init=cfg.prelu_init, channels=3, latent_dim=cfg.latent_dim,
-                      width=cfg.width)
+                      width=cfg.width, disc_norm=cfg.disc_norm)
 
 
 def build_setup(cfg):

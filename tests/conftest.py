@@ -16,8 +16,8 @@ def tiny_config(**overrides):
     """A resolved train configuration with nets 1/8 of the thesis's width (generator 128..16 filters)."""
     from Utils.commands.train import train_defaults
 
-    cfg = {**train_defaults(), "width": 1 / 8, "batch_size": 8, "image_size": 32, "optimizer": "adam", "lr": 2e-4,
-           "shared_layers": 4, "shared_disc_layers": 3, "quiet": True}
+    cfg = {**train_defaults(), "arch": "dcgan32", "width": 1 / 8, "batch_size": 8, "image_size": 32,
+           "optimizer": "adam", "lr": 2e-4, "shared_layers": 4, "shared_disc_layers": 3, "quiet": True}
     cfg.update(overrides)
     return argparse.Namespace(**cfg)
 

@@ -190,6 +190,19 @@ def test_unprepared_data_names_the_files_and_the_command(tmp_path, name, files, 
     assert files in str(error.value) and f"{command} --data-dir {tmp_path}" in str(error.value)
 
 
+def test_train_picks_the_architecture_from_the_image_size(celeba_dir, tmp_path):
+    cfg = resolve_train("--model", "cogan", "--dataset", "celeba2attribute", "--attribute", "Smiling",
+                        "--data-dir", celeba_dir, "--out", tmp_path / "run")
+    assert (cfg.arch, cfg.image_size, cfg.disc_norm, cfg.shared_layers, cfg.shared_disc_layers) == (
+        "dcgan128", 128, "batch", 5, 6)
+    cfg = resolve_train("--dataset", "celeba2attribute", "--attribute", "Smiling", "--image-size", "32", "--loss",
+                        "wasserstein", "--penalty", "gp", "--data-dir", celeba_dir, "--out", tmp_path / "run")
+    assert (cfg.arch, cfg.disc_norm) == ("dcgan32", "none")
+    cfg = resolve_train("--dataset", "celeba2attribute", "--attribute", "Smiling", "--loss", "wasserstein",
+                        "--penalty", "gp", "--data-dir", celeba_dir, "--out", tmp_path / "run")
+    assert (cfg.arch, cfg.disc_norm) == ("dcgan128", "layer")
+
+
 # tensorflow-datasets' own builders, run on the fixtures: the path taken when svhn_cropped, celeb_a or
 # cycle_gan/<set> is prepared in --data-dir (preferred over prepare-data's files).
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from Data.catalog import CELEBA_ATTRIBUTE_NAMES, DATASETS, default_data_dir, list_images, unprepared
 from Losses.names import ADVERSARIAL_LOSSES
-from Nets.catalog import ARCHITECTURES, INITIALIZERS
+from Nets.catalog import ARCHITECTURES, DISC_NORMS, INITIALIZERS, architecture_for
 from Penalties.catalog import CYCLE_NORMS, PERCEPTUAL_BACKBONES
 from Utils.config import ConfigError, FlagSet, check_range, explicit, fill_defaults, merge_resumed
 
@@ -24,16 +24,23 @@ def add_parser(subparsers):
     g = p.add_argument_group("model")
     f.parser = g
     f.add("--model", default="scogan", choices=MODELS, help="gan: one pair; cogan: weight sharing; scogan: soft coupling")
-    f.add("--arch", default="dcgan32", choices=sorted(ARCHITECTURES), help="network architecture (thesis Tables 3.1/3.2)")
+    f.add("--arch", default=None, choices=sorted(ARCHITECTURES),
+          help="dcgan32 (thesis Tables 3.1/3.2), dcgan128 (A.1/A.2), dcgan256 (A.3/A.4) or mlp (Table 2.1, 2D "
+               "points); unset: the one made for the data's image size")
+    f.add("--disc-norm", default=None, choices=DISC_NORMS,
+          help="discriminator normalisation; unset: the architecture's table (batch for dcgan128/256, none for "
+               "dcgan32/mlp), with layer instead of batch under --penalty gp")
     f.add("--latent-dim", default=100, type=int, help="size of the latent vector z")
     f.add("--noise", default="uniform", choices=("uniform", "normal"), help="z ~ uniform[-1, 1] or standard normal")
     f.add("--init", default="normal", choices=INITIALIZERS, help="weight init: normal(0, 0.02), xavier or he")
     f.add("--width", default=1.0, type=float, help="channel multiplier of every layer; 1 is the thesis's nets")
     f.add("--prelu-init", default=0.25, type=float, help="initial PReLU slope")
     f.add("--shared-layers", default=None, type=int,
-          help="CoGAN only: generator blocks shared from the input side, 1..4 (thesis: 4 when unset)")
+          help="CoGAN only: generator blocks shared from the input side, 1..4 (thesis: 4 when unset; "
+               "dcgan128 1..5, dcgan256 1..7, all when unset)")
     f.add("--shared-disc-layers", default=None, type=int,
-          help="CoGAN only: discriminator blocks shared from the logit side, 1..3 (thesis: 3 when unset)")
+          help="CoGAN only: discriminator blocks shared from the logit side, 1..3 (thesis: 3 when unset; "
+               "dcgan128/256 1..7, 6 when unset)")
     g = p.add_argument_group("objective")
     f.parser = g
     f.add("--loss", default="non-saturating", choices=ADVERSARIAL_LOSSES, help="adversarial loss family")
@@ -44,7 +51,8 @@ def add_parser(subparsers):
     f.add("--n-critic", default=1, type=int, help="discriminator updates per generator update")
     f.add("--weight-decay", default=0.0, type=float, help="L2 coefficient on all kernels, added to both losses")
     f.add("--fr-weight", default=0.0, type=float, help="SCoGAN: weight of the feature regulariser")
-    f.add("--fr-layers", default=3, type=int, help="SCoGAN: K, the first K generator feature maps compared, 1..4")
+    f.add("--fr-layers", default=3, type=int,
+          help="SCoGAN: K, the first K generator feature maps compared, 1..4 (dcgan128 1..5, dcgan256 1..7)")
     f.add("--wr-weight", default=0.0, type=float, help="SCoGAN: weight of the weight regulariser")
     g = p.add_argument_group("couplings", "SCoGAN's other couplings; each is on when its weight is positive")
     f.parser = g
@@ -86,6 +94,9 @@ def add_parser(subparsers):
                "a CycleGAN set (trainA vs trainB) or folder")
     f.add("--data-dir", default=default_data_dir(), help="tensorflow-datasets directory (see prepare-data)")
     f.add("--folder", default=[], action="append", help="with --dataset folder: an image folder per domain (repeat)")
+    f.add("--image-size", default=None, type=int,
+          help="side the images are resized to: celeba 128 or 32, CycleGAN sets 256, 128 or 32, folder 32, 128 or "
+               "256; unset: the dataset's own (celeba 128, CycleGAN 256, the rest 32)")
     f.add("--attribute", default=None, choices=CELEBA_ATTRIBUTE_NAMES, metavar="NAME",
           help="celeba2attribute: the CelebA attribute splitting the faces, domain 1 without it, domain 2 with it")
     f.add("--svhn-classifier", default=None,
@@ -195,6 +206,38 @@ def _validate_data(args):
         raise ConfigError(problem)
 
 
+def _sizes(size):
+    return "2D points" if size is None else f"{size}x{size} images"
+
+
+def _validate_architecture(args):
+    """Choose the architecture from the data's image size unless --arch is given; refuse a mismatch; resolve
+    --disc-norm (batch norm and the gradient penalty do not mix, thesis section 2.5)."""
+    spec = DATASETS[args.dataset]
+    sizes = spec.sizes or (None,)
+    if args.image_size is not None and args.image_size not in sizes:
+        allowed = ("no --image-size (2D points)" if spec.sizes is None
+                   else "--image-size " + " or ".join(map(str, sizes)))
+        raise ConfigError(f"--dataset {args.dataset} takes {allowed}, got --image-size {args.image_size}")
+    if args.image_size is not None:
+        size = args.image_size
+    elif args.arch is not None and ARCHITECTURES[args.arch].image_size in sizes:
+        size = ARCHITECTURES[args.arch].image_size  # a resizable dataset follows the architecture asked for
+    else:
+        size = sizes[0]
+    args.arch = args.arch or architecture_for(size)
+    arch = ARCHITECTURES[args.arch]
+    if arch.image_size != size:
+        raise ConfigError(f"--arch {args.arch} makes {_sizes(arch.image_size)} but --dataset {args.dataset} gives "
+                          f"{_sizes(size)}; drop --arch to get {architecture_for(size)}")
+    if args.disc_norm is None:
+        args.disc_norm = "layer" if arch.disc_norm == "batch" and args.penalty == "gp" else arch.disc_norm
+    elif args.disc_norm == "batch" and args.penalty == "gp":
+        raise ConfigError("--disc-norm batch with --penalty gp: batch norm couples the samples of a batch, which the "
+                          "gradient penalty treats one by one (thesis section 2.5); use --disc-norm layer, none or "
+                          "spectral")
+
+
 def _validate_output(args):
     out = Path(args.out)
     if args.resume and args.overwrite:
@@ -223,6 +266,7 @@ def resolve(args):
     for name in ("batch_size", "iterations", "n_critic", "latent_dim", "log_every", "sample_every",
                  "sample_count", "checkpoint_every", "keep_checkpoints"):
         check_range(name.replace("_", "-"), getattr(args, name), 1)
+    _validate_architecture(args)
     _validate_data(args)
     _validate_model_flags(args, given)
     _validate_output(args)

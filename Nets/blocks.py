@@ -1,0 +1,50 @@
+"""Block helpers shared by the thesis's large nets (Tables A.1-A.4): each returns one block, a list of layers.
+
+Generators upsample with 4x4 stride-2 transposed convolutions (batch norm, PReLU); discriminators downsample
+with stride-2 convolutions followed by the chosen normalisation, PReLU and the table's dropout.
+"""
+from keras import layers
+
+from Nets.normalization import logit, normalised
+
+
+def project(opts, side, filters):
+    """z -> side x side x filters: dense, reshape, batch norm, PReLU (no bias: batch norm follows)."""
+    filters = opts.filters(filters)
+    return [layers.Dense(side * side * filters, use_bias=False, kernel_initializer=opts.kernel_initializer()),
+            layers.Reshape((side, side, filters)), layers.BatchNormalization(), opts.prelu()]
+
+
+def up(opts, filters, kernel=4):
+    return [layers.Conv2DTranspose(opts.filters(filters), kernel, strides=2, padding="same", use_bias=False,
+                                   kernel_initializer=opts.kernel_initializer()),
+            layers.BatchNormalization(), opts.prelu()]
+
+
+def to_image(opts, kernel=3):
+    return [layers.Conv2DTranspose(opts.channels, kernel, strides=1, padding="same",
+                                   kernel_initializer=opts.kernel_initializer()),
+            layers.Activation("tanh", dtype="float32")]
+
+
+def upsampling_generator(opts, side, projected, features, head):
+    """[project, one block per `features` width, image block]; the image block upsamples through `head` widths
+    first. The feature blocks are what CoGAN may share and SCoGAN's feature regulariser compares."""
+    image = [layer for filters in head for layer in up(opts, filters)] + to_image(opts)
+    return [project(opts, side, projected)] + [up(opts, filters) for filters in features] + [image]
+
+
+def down(opts, norm, filters, kernel, dropout):
+    conv = normalised(norm, lambda bias: layers.Conv2D(opts.filters(filters), kernel, strides=2, padding="same",
+                                                       use_bias=bias, kernel_initializer=opts.kernel_initializer()))
+    return conv + [opts.prelu()] + ([layers.Dropout(dropout)] if dropout else [])
+
+
+def strided_discriminator(opts, norm, convs, dense_units, dense_dropout):
+    """One block per (filters, kernel, dropout) in `convs`, then flatten-dense-PReLU-dropout, then the logit."""
+    dense = normalised(norm, lambda bias: layers.Dense(opts.filters(dense_units), use_bias=bias,
+                                                       kernel_initializer=opts.kernel_initializer()))
+    return ([down(opts, norm, *conv) for conv in convs]
+            + [[layers.Flatten()] + dense + [opts.prelu(), layers.Dropout(dense_dropout)]]
+            + [logit(norm, lambda bias: layers.Dense(1, kernel_initializer=opts.kernel_initializer(),
+                                                     dtype="float32"))])
