@@ -47,6 +47,7 @@ DATASETS["celeba"] = DatasetSpec("celeba", 1, sizes=(128, 32), needs=("celeba",)
 DATASETS["celeba2attribute"] = DatasetSpec("celeba", 2, sizes=(128, 32), needs=("celeba",))  # without vs with
 for _set in CYCLEGAN_SETS:
     DATASETS[_set] = DatasetSpec("cyclegan", 2, sizes=(256, 128, 32), needs=(f"cycle_gan/{_set}",))
+DATASETS["ring"] = DatasetSpec("ring", 1, sizes=None)  # thesis section 2.3.2: 2D points, not images
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 

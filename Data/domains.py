@@ -37,6 +37,10 @@ def load_domains(name, data_dir=None, folders=(), image_size=32, seed=0, attribu
         from Data.cyclegan import cyclegan_domains
 
         return cyclegan_domains(name, data_dir, image_size)
+    if spec.source == "ring":
+        from Data.ring import PointSource, ring_points
+
+        return [PointSource(ring_points(seed))]
     if spec.source == "digits":
         from Data.digits import load_digits_images
 

@@ -54,6 +54,15 @@ def write_samples(generators, z, path, log=None, step=None):
     return grid
 
 
+def _sample_writer(cfg, sources):
+    """Image grids, or for 2D points (the toy ring) scatter plots of generated over real points."""
+    if cfg.image_size is not None:
+        return write_samples
+    from Data.ring import RingSamples
+
+    return RingSamples(sources[0].points)
+
+
 def _first_non_finite(metrics):
     for name, value in sorted(metrics.items()):
         if not math.isfinite(value):
@@ -96,6 +105,7 @@ def train(cfg):
     step_fn = trainer.compiled_step()
     log = RunLog(out, resume_step=start if cfg.resume else None)
     fixed_z = _fixed_z(out, cfg)
+    sample = _sample_writer(cfg, sources)
     stop = _StopRequest()
     step = start
     try:
@@ -113,7 +123,7 @@ def train(cfg):
                     log.log(step, metrics)
                     bar.set_postfix({k: f"{v:.3f}" for k, v in metrics.items() if k in ("d_total", "g_total")})
                 if step % cfg.sample_every == 0 or step == cfg.iterations:
-                    write_samples(setup.generators, fixed_z, out / "samples" / f"step_{step:07d}.png", log, step)
+                    sample(setup.generators, fixed_z, out / "samples" / f"step_{step:07d}.png", log, step)
                 if step % cfg.checkpoint_every == 0:
                     manager.save(checkpoint_number=step)
                 bar.update(1)

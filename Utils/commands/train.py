@@ -91,7 +91,7 @@ def add_parser(subparsers):
     f.parser = g
     f.add("--dataset", default="digits2edge", choices=sorted(DATASETS),
           help="digit pairs (mnist*, embedded digits*), svhn, mnist2svhn (and *_pruned), celeba, celeba2attribute, "
-               "a CycleGAN set (trainA vs trainB) or folder")
+               "a CycleGAN set (trainA vs trainB), ring (2D toy) or folder")
     f.add("--data-dir", default=default_data_dir(), help="tensorflow-datasets directory (see prepare-data)")
     f.add("--folder", default=[], action="append", help="with --dataset folder: an image folder per domain (repeat)")
     f.add("--image-size", default=None, type=int,
