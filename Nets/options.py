@@ -29,5 +29,6 @@ class NetOptions:
         raise ValueError(f"unknown init {self.init!r}; choose from {INITIALIZERS}")
 
     def prelu(self):
-        """PReLU with one slope per channel, started at prelu_init (0.25 as in the thesis)."""
+        """PReLU with one learned slope per unit (Keras's default, no shared axes), started at prelu_init (0.25 as in
+        the thesis)."""
         return keras.layers.PReLU(alpha_initializer=keras.initializers.Constant(self.prelu_init), shared_axes=None)
