@@ -9,7 +9,8 @@ import sys
 
 from Utils.config import ConfigError
 
-COMMANDS = ("train", "train_classifier", "sample", "export", "prepare_data", "lpips", "convert_lpips_weights")
+COMMANDS = ("train", "train_classifier", "sample", "export", "evaluate", "prepare_data", "lpips",
+            "convert_lpips_weights")
 
 
 def build_parser():
