@@ -2,16 +2,20 @@
 import tensorflow as tf
 
 
-def wasserstein_gradient_penalty(discriminator, real, fake, alpha=None, training=True):
+def wasserstein_gradient_penalty(discriminator, real, fake, alpha=None, rng=None, training=True):
     """Mean over the batch of (||grad D(x_hat)||_2 - 1)^2, unweighted.
 
-    x_hat = real + alpha * (fake - real) with one alpha per sample; the norm runs over
+    x_hat = real + alpha * (fake - real) with one alpha per sample: `alpha` ([N] or [N, 1, 1, 1]) as given,
+    else drawn from `rng` (a tf.random.Generator, whose state a checkpoint saves, so a resumed run draws the
+    same alphas), else from the global tf.random stream (not reproducible across a resume). The norm runs over
     all non-batch axes and is computed in float32 whatever the compute dtype.
     """
     real = tf.cast(real, tf.float32)
     fake = tf.cast(fake, tf.float32)
+    per_sample = [tf.shape(real)[0]] + [1] * (real.shape.rank - 1)
     if alpha is None:
-        alpha = tf.random.uniform([tf.shape(real)[0]] + [1] * (real.shape.rank - 1))
+        alpha = rng.uniform([tf.shape(real)[0]]) if rng is not None else tf.random.uniform([tf.shape(real)[0]])
+    alpha = tf.reshape(tf.cast(alpha, tf.float32), per_sample)
     interpolated = real + alpha * (fake - real)
     with tf.GradientTape() as tape:
         tape.watch(interpolated)

@@ -9,6 +9,13 @@ for unshared SCoGAN nets the sum separates exactly into each generator's own los
 Adam and RMSProp act element-wise, so one optimizer over the union equals one per net.
 A coupling's auxiliary net (the cycle encoder) is updated in the same step by its own
 optimizer on the coupling's unweighted term.
+
+Randomness and devices: `train_step` runs in cross-replica context and draws every random number of a step
+(z, the gradient penalty's alpha) for the global batch from one tf.random.Generator that the checkpoint saves;
+each replica takes its own rows. A step thus draws the same numbers on one device or many, and after a resume.
+Each replica divides its objective by the number of replicas, because the optimizers sum gradients over
+replicas: the update is that of the mean over the global batch. Per-example terms (losses, gradient penalty,
+couplings) are means over the replica's rows; weight terms are the same on every replica.
 """
 import keras
 import tensorflow as tf
@@ -29,27 +36,54 @@ def unique_variables(models):
     return out
 
 
-def make_optimizer(cfg):
+def make_optimizer(cfg, loss_scaling=False):
     if cfg.optimizer == "rmsprop":
-        return keras.optimizers.RMSprop(cfg.lr)
-    return keras.optimizers.Adam(cfg.lr, beta_1=cfg.beta1, beta_2=cfg.beta2)
+        optimizer = keras.optimizers.RMSprop(cfg.lr)
+    else:
+        optimizer = keras.optimizers.Adam(cfg.lr, beta_1=cfg.beta1, beta_2=cfg.beta2)
+    return keras.optimizers.LossScaleOptimizer(optimizer) if loss_scaling else optimizer
+
+
+def _replica():
+    """(replica index, number of replicas) of the calling replica; (0, 1) without a distribution strategy."""
+    ctx = tf.distribute.get_replica_context()
+    return ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync
+
+
+def _gradients(tape, optimizer, objective, variables):
+    """Gradients of this replica's share of `objective` (loss-scaled under float16; the optimizer unscales)."""
+    replicas = _replica()[1]
+    share = objective / replicas if replicas > 1 else objective
+    return tape.gradient(optimizer.scale_loss(share), variables)
 
 
 class AdversarialTrainer(tf.Module):
-    """Holds nets, optimizers and the noise RNG; `train_step(batches)` runs n_critic D updates then one G update."""
+    """Holds nets, optimizers and the noise RNG; `train_step(batches)` runs n_critic D updates then one G update.
 
-    def __init__(self, setup, cfg):
+    Build the nets under `strategy.scope()` and the trainer outside it: the optimizers enter the scope here,
+    while the noise generator and the step counter stay ordinary variables, used in cross-replica context.
+    """
+
+    def __init__(self, setup, cfg, strategy=None):
         super().__init__(name="trainer")
         self.setup = setup
         self.cfg = cfg
+        self.strategy = strategy or tf.distribute.get_strategy()
         self.generator_loss, self.discriminator_loss = LOSSES[cfg.loss]
         self.g_vars = unique_variables([setup.generators.joint])
         self.d_vars = unique_variables(setup.discriminators)
-        self.g_optimizer = make_optimizer(cfg)
-        self.d_optimizer = make_optimizer(cfg)
+        scaling = keras.mixed_precision.global_policy().name == "mixed_float16"
+        with self.strategy.scope():
+            self.g_optimizer = make_optimizer(cfg, scaling)
+            self.d_optimizer = make_optimizer(cfg, scaling)
+            self.aux_optimizers = {name: make_optimizer(cfg, scaling) for name in setup.auxiliaries}
+            # Built now, so a restored checkpoint fills their moments at once instead of on first use.
+            self.g_optimizer.build(self.g_vars)
+            self.d_optimizer.build(self.d_vars)
+            for name, net in setup.auxiliaries.items():
+                self.aux_optimizers[name].build(net.trainable_variables)
         self.noise = tf.random.Generator.from_seed(cfg.seed)
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
-        self.aux_optimizers = {name: make_optimizer(cfg) for name in setup.auxiliaries}
         single = setup.generators.single
         self.paired_generator_variables = (single[0].trainable_variables, single[1].trainable_variables) if len(single) == 2 else None
 
@@ -59,9 +93,9 @@ class AdversarialTrainer(tf.Module):
             return self.noise.normal(shape)
         return self.noise.uniform(shape, -1.0, 1.0)
 
-    def discriminator_step(self, reals):
+    def discriminator_step(self, reals, z, alpha=None):
+        """One discriminator update on this replica's `reals` and latent rows `z` (and gradient-penalty alphas)."""
         cfg, metrics = self.cfg, {}
-        z = self.sample_z(tf.shape(reals[0])[0])
         fakes = self.setup.generators.images(self.setup.generators.joint(z, training=True))
         with tf.GradientTape() as tape:
             total = 0.0
@@ -73,22 +107,20 @@ class AdversarialTrainer(tf.Module):
                     metrics[f"wasserstein{i}"] = tf.reduce_mean(tf.cast(real_logits, tf.float32)) - tf.reduce_mean(
                         tf.cast(fake_logits, tf.float32))
                 if cfg.penalty == "gp":
-                    gp = wasserstein_gradient_penalty(disc, real, fake)
+                    gp = wasserstein_gradient_penalty(disc, real, fake, alpha=alpha)
                     metrics[f"d{i}_gp"] = gp
                     loss += cfg.gp_weight * gp
                 total += loss
             if cfg.weight_decay:
                 metrics["d_weight_decay"] = weight_decay(self.d_vars)
                 total += cfg.weight_decay * metrics["d_weight_decay"]
-        self.d_optimizer.apply_gradients(zip(tape.gradient(total, self.d_vars), self.d_vars))
-        if cfg.penalty == "clip":
-            clip_weights(self.d_vars, cfg.clip_value)
+        self.d_optimizer.apply_gradients(zip(_gradients(tape, self.d_optimizer, total, self.d_vars), self.d_vars))
         metrics["d_total"] = total
         return metrics
 
-    def generator_step(self, reals):
+    def generator_step(self, reals, z):
+        """One generator update (and auxiliary-net update) on this replica's latent rows `z`."""
         cfg, metrics = self.cfg, {}
-        z = self.sample_z(tf.shape(reals[0])[0])
         auxiliary_objectives = []
         with tf.GradientTape(persistent=bool(self.aux_optimizers)) as tape:
             outputs = self.setup.generators.joint(z, training=True)
@@ -110,9 +142,10 @@ class AdversarialTrainer(tf.Module):
                 metrics["g_weight_decay"] = weight_decay(self.g_vars)
                 total += cfg.weight_decay * metrics["g_weight_decay"]
         # Every gradient is taken before any update, so all of them see this step's weights.
-        updates = [(self.g_optimizer, tape.gradient(total, self.g_vars), self.g_vars)]
+        updates = [(self.g_optimizer, _gradients(tape, self.g_optimizer, total, self.g_vars), self.g_vars)]
         for net, objective in auxiliary_objectives:
-            updates.append((self.aux_optimizers[net.name], tape.gradient(objective, net.trainable_variables),
+            optimizer = self.aux_optimizers[net.name]
+            updates.append((optimizer, _gradients(tape, optimizer, objective, net.trainable_variables),
                             net.trainable_variables))
         del tape
         for optimizer, gradients, variables in updates:
@@ -122,19 +155,63 @@ class AdversarialTrainer(tf.Module):
             metrics["weight_diff"] = mean_abs_weight_difference(*self.paired_generator_variables)
         return metrics
 
+    def _on_replicas(self, update, batches, k, *draws):
+        """Run `update(reals, *draws)` on every replica with its own rows: slice k of its batch of
+        n_critic * local-batch images per domain, and its share of the global draws. Metrics: replica mean."""
+
+        def replica_update(local_batches, *global_draws):
+            index, replicas = _replica()
+            b = self.cfg.batch_size // replicas
+            reals = [x[k * b : (k + 1) * b] for x in local_batches]
+            return update(reals, *[d[index * b : (index + 1) * b] for d in global_draws])
+
+        metrics = self.strategy.run(replica_update, args=(tuple(batches), *draws))
+        if self.strategy.num_replicas_in_sync == 1:
+            return dict(metrics)
+        return {name: self.strategy.reduce(tf.distribute.ReduceOp.MEAN, value, axis=None)
+                for name, value in metrics.items()}
+
     def train_step(self, batches):
         """n_critic discriminator updates, each on its own slice of fresh real images, then one generator update.
 
-        `batches` holds one [n_critic * batch_size, H, W, C] tensor per domain, so the
-        step is a pure function of tensors (and can be XLA-compiled).
+        `batches` holds one [n_critic * batch_size, H, W, C] tensor per domain (per replica: its share of the
+        rows of each slice, as Trainers/distribute.py deals them), so the step is a pure function of tensors and
+        the checkpointed RNG (and can be XLA-compiled).
         """
-        b = self.cfg.batch_size
-        for k in range(self.cfg.n_critic):
-            reals = [x[k * b : (k + 1) * b] for x in batches]
-            metrics = self.discriminator_step(reals)
-        metrics.update(self.generator_step(reals))
+        cfg, n = self.cfg, self.cfg.batch_size
+        for k in range(cfg.n_critic):
+            draws = [self.sample_z(n)] + ([self.noise.uniform([n])] if cfg.penalty == "gp" else [])
+            metrics = self._on_replicas(self.discriminator_step, batches, k, *draws)
+            if cfg.penalty == "clip":
+                clip_weights(self.d_vars, cfg.clip_value)
+        metrics.update(self._on_replicas(self.generator_step, batches, cfg.n_critic - 1, self.sample_z(n)))
         self.step.assign_add(1)
         return metrics
 
     def compiled_step(self):
+        """train_step compiled (with XLA under --jit-compile): batches -> metrics."""
         return tf.function(self.train_step, jit_compile=self.cfg.jit_compile)
+
+    def compiled_steps(self, steps_per_call=1):
+        """(iterator, n) -> {metric: [n] values}: n training steps in one tf.function call, each reading its
+        batches from `iterator`. n is a tensor and may be below steps_per_call (a run's last call) without a
+        retrace; steps_per_call 1 compiles a call without a loop."""
+        step = self.compiled_step()
+
+        if steps_per_call == 1:
+            @tf.function
+            def one(iterator, n):
+                return {name: value[None] for name, value in step(next(iterator)).items()}
+
+            return one
+
+        @tf.function
+        def many(iterator, n):
+            first = step(next(iterator))
+            rows = {name: tf.TensorArray(value.dtype, size=n).write(0, value) for name, value in first.items()}
+            for i in tf.range(1, n):
+                metrics = step(next(iterator))
+                rows = {name: rows[name].write(i, metrics[name]) for name in rows}
+            return {name: row.stack() for name, row in rows.items()}
+
+        return many

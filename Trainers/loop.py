@@ -1,15 +1,20 @@
 """The one training loop: data, compiled steps, logging, samples, checkpoints, export.
 
-GAN, CoGAN and SCoGAN differ only in the TrainingSetup they build; everything here is shared.
+GAN, CoGAN and SCoGAN differ only in the TrainingSetup they build; everything here is shared. With
+--steps-per-call N the compiled call runs N steps; metrics come back for every step, while samples and
+checkpoints (and SIGTERM) wait for the end of a call. Under a multi-worker strategy only the chief writes
+outputs; every worker saves checkpoints (saving may need collectives), the others into worker_<i>/.
 """
 import json
 import math
+import shutil
 import signal
 from pathlib import Path
 
 import numpy as np
 
 from Utils.atomic import write_text
+from Utils.config import ConfigError
 
 
 class NonFiniteLoss(RuntimeError):
@@ -17,17 +22,34 @@ class NonFiniteLoss(RuntimeError):
 
 
 class _StopRequest:
-    """Turns SIGTERM into a flag the loop checks between steps, so it can checkpoint and exit cleanly."""
+    """Turns SIGTERM and a first Ctrl-C into a flag the loop checks between calls, so it can checkpoint and exit
+    cleanly; a second Ctrl-C interrupts at once."""
 
     def __init__(self):
         self.requested = False
-        self._previous = signal.signal(signal.SIGTERM, self._handle)
+        self._previous = {sig: signal.signal(sig, self._handle) for sig in (signal.SIGTERM, signal.SIGINT)}
 
     def _handle(self, signum, frame):
+        if self.requested and signum == signal.SIGINT:
+            raise KeyboardInterrupt
         self.requested = True
 
     def restore(self):
-        signal.signal(signal.SIGTERM, self._previous)
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+
+class _NoLog:
+    """What a non-chief worker logs: nothing."""
+
+    def log(self, step, metrics):
+        pass
+
+    def image(self, step, name, grid):
+        pass
+
+    def close(self):
+        pass
 
 
 def _fixed_z(out_dir, cfg):
@@ -46,7 +68,7 @@ def _fixed_z(out_dir, cfg):
 def write_samples(generators, z, path, log=None, step=None):
     from Utils.images import pair_grid, save_png
 
-    images = [np.asarray(x) for x in generators.images(generators.joint(z, training=False))]
+    images = [np.asarray(x, dtype=np.float32) for x in generators.images(generators.joint(z, training=False))]
     grid = pair_grid(images, columns=min(8, len(z)))
     save_png(grid, path)
     if log is not None:
@@ -70,75 +92,146 @@ def _first_non_finite(metrics):
     return None
 
 
+def _report_non_finite(out, step, name, metrics, latest, write):
+    """Write nonfinite.json (which term, at which step, every term's value) and return the exception to raise."""
+    path = Path(out) / "nonfinite.json"
+    if write:
+        record = {"step": step, "term": name, "value": str(metrics[name]), "last_good_checkpoint": latest,
+                  "metrics": {k: v if math.isfinite(v) else str(v) for k, v in sorted(metrics.items())}}
+        write_text(path, json.dumps(record, indent=2))
+    return NonFiniteLoss(
+        f"'{name}' became {metrics[name]} at step {step} (recorded in {path}); stopped without saving this step. "
+        f"The last good checkpoint in {Path(out) / 'checkpoints'} is untouched. Try a lower --lr, "
+        f"--penalty gp, or a smaller coupling weight, then --resume or start afresh.")
+
+
+def _agree_to_stop(strategy, requested):
+    """Whether any worker of a multi-worker run was asked to stop, so that all stop at the same step."""
+    import tensorflow as tf
+
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return requested
+    flags = strategy.experimental_distribute_values_from_function(lambda ctx: tf.constant(float(requested)))
+    return float(strategy.reduce(tf.distribute.ReduceOp.SUM, flags, axis=None)) > 0
+
+
 def train(cfg):
     """Run (or resume) training as configured; returns the run directory."""
     import tensorflow as tf
-    from tqdm import tqdm
+
+    from Trainers.distribute import chief_task, make_strategy
+    from Trainers.precision import dtype_policy, policy_name
+
+    if cfg.deterministic:
+        tf.config.experimental.enable_op_determinism()
+    strategy = make_strategy(cfg.strategy)  # first: a multi-worker strategy must exist before other TF work
+    with dtype_policy(policy_name(cfg.mixed_precision, tf.config.list_physical_devices("GPU"))):
+        return _train(cfg, strategy, chief_task() if cfg.strategy == "multiworker" else True)
+
+
+def _build(cfg, strategy):
+    """Data sources, nets and trainer; raises before the run directory is touched."""
+    import tensorflow as tf
 
     from Data.domains import load_domains
-    from Data.pipeline import batched_stream
     from Trainers.adversarial import AdversarialTrainer
     from Trainers.builders import build_setup
-    from Trainers.checkpoints import checkpoint_manager
+    from Trainers.distribute import synchronise_batch_norm
+
+    replicas = strategy.num_replicas_in_sync
+    if cfg.batch_size % replicas:
+        raise ConfigError(f"--batch-size {cfg.batch_size} is the global batch and must split evenly over the "
+                          f"{replicas} replicas of --strategy {cfg.strategy}")
+    tf.keras.utils.set_random_seed(cfg.seed)
+    sources = load_domains(cfg.dataset, cfg.data_dir, cfg.folder, cfg.image_size, cfg.seed, attribute=cfg.attribute,
+                           svhn_classifier=cfg.svhn_classifier)
+    with strategy.scope():
+        setup = build_setup(cfg)
+    if replicas > 1:
+        synchronise_batch_norm([setup.generators.joint, *setup.discriminators, *setup.auxiliaries.values()])
+    return sources, setup, AdversarialTrainer(setup, cfg, strategy)
+
+
+def _train(cfg, strategy, chief):
+    import tensorflow as tf
+    from tqdm import tqdm
+
+    from Data.pipeline import batched_stream
+    from Trainers.checkpoints import checkpoint_manager, restore_latest
+    from Trainers.distribute import distribute_batches, tf_config_task
     from Trainers.export import export_generators
     from Utils.run_log import RunLog, plot_losses
 
     out = Path(cfg.out)
-    (out / "samples").mkdir(parents=True, exist_ok=True)
-    write_text(out / "config.json", json.dumps(vars(cfg), indent=2, sort_keys=True))
-
-    tf.keras.utils.set_random_seed(cfg.seed)
-    sources = load_domains(cfg.dataset, cfg.data_dir, cfg.folder, cfg.image_size, cfg.seed, attribute=cfg.attribute,
-                           svhn_classifier=cfg.svhn_classifier)
-    setup = build_setup(cfg)
-    trainer = AdversarialTrainer(setup, cfg)
-    manager = checkpoint_manager(trainer, str(out / "checkpoints"), cfg.keep_checkpoints)
-    start = 0
-    if cfg.resume and manager.latest_checkpoint:
-        manager.checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
-        start = int(trainer.step.numpy())
-        print(f"Resuming {out} from step {start} ({manager.latest_checkpoint})")
-
-    streams = [batched_stream(s, cfg.batch_size * cfg.n_critic, cfg.seed + i, start_batch=start)
-               for i, s in enumerate(sources)]
-    iterator = iter(tf.data.Dataset.zip(tuple(streams)))
-    step_fn = trainer.compiled_step()
-    log = RunLog(out, resume_step=start if cfg.resume else None)
-    fixed_z = _fixed_z(out, cfg)
-    sample = _sample_writer(cfg, sources)
-    stop = _StopRequest()
-    step = start
+    created = not out.exists()
+    sources, setup, trainer = _build(cfg, strategy)
+    # Only now, with data and nets built, does --out become a run directory.
+    if chief:
+        (out / "samples").mkdir(parents=True, exist_ok=True)
+        write_text(out / "config.json", json.dumps(vars(cfg), indent=2, sort_keys=True))
+    own_dir = out / "checkpoints" if chief else out / f"worker_{tf_config_task()[1]}" / "checkpoints"
+    manager = checkpoint_manager(trainer, str(own_dir), cfg.keep_checkpoints if chief else 1)
+    started = False
     try:
-        with tqdm(total=cfg.iterations, initial=start, unit="it", dynamic_ncols=True, disable=cfg.quiet) as bar:
-            while step < cfg.iterations:
-                metrics = {k: float(v) for k, v in step_fn(next(iterator)).items()}
-                step += 1
-                bad = _first_non_finite(metrics)
-                if bad:
-                    raise NonFiniteLoss(
-                        f"'{bad}' became {metrics[bad]} at step {step}; stopped without saving this step. "
-                        f"The last good checkpoint in {out / 'checkpoints'} is untouched. Try a lower --lr, "
-                        f"--penalty gp, or a smaller coupling weight, then --resume or start afresh.")
-                if step % cfg.log_every == 0 or step == cfg.iterations:
-                    log.log(step, metrics)
-                    bar.set_postfix({k: f"{v:.3f}" for k, v in metrics.items() if k in ("d_total", "g_total")})
-                if step % cfg.sample_every == 0 or step == cfg.iterations:
-                    sample(setup.generators, fixed_z, out / "samples" / f"step_{step:07d}.png", log, step)
-                if step % cfg.checkpoint_every == 0:
-                    manager.save(checkpoint_number=step)
-                bar.update(1)
-                if stop.requested:
-                    raise KeyboardInterrupt
-    except KeyboardInterrupt:
-        manager.save(checkpoint_number=step)
-        log.close()
-        print(f"\nInterrupted at step {step}; checkpoint saved in {out / 'checkpoints'}.\n"
-              f"Resume with: python main.py train --out {out} --resume")
-        return out
-    finally:
-        stop.restore()
+        start = 0
+        if cfg.resume:
+            path = restore_latest(trainer, out / "checkpoints")
+            if path:
+                start = int(trainer.step.numpy())
+                print(f"Resuming {out} from step {start} ({path})")
+
+        streams = [batched_stream(s, cfg.batch_size * cfg.n_critic, cfg.seed + i, start_batch=start)
+                   for i, s in enumerate(sources)]
+        iterator = iter(distribute_batches(strategy, streams, cfg.batch_size, cfg.n_critic))
+        run_steps = trainer.compiled_steps(cfg.steps_per_call)
+        log = RunLog(out, resume_step=start if cfg.resume else None) if chief else _NoLog()
+        fixed_z = _fixed_z(out, cfg) if chief else None
+        sample = _sample_writer(cfg, sources)
+        stop = _StopRequest()
+        step = start
+        try:
+            with tqdm(total=cfg.iterations, initial=start, unit="it", dynamic_ncols=True,
+                      disable=cfg.quiet or not chief) as bar:
+                while step < cfg.iterations:
+                    n = min(cfg.steps_per_call - step % cfg.steps_per_call, cfg.iterations - step)
+                    block = {k: v.numpy() for k, v in run_steps(iterator, tf.constant(n)).items()}
+                    started = True
+                    for j in range(n):
+                        step += 1
+                        metrics = {k: float(v[j]) for k, v in block.items()}
+                        bad = _first_non_finite(metrics)
+                        if bad:
+                            raise _report_non_finite(out, step, bad, metrics, manager.latest_checkpoint, chief)
+                        if step % cfg.log_every == 0 or step == cfg.iterations:
+                            log.log(step, metrics)
+                            bar.set_postfix({k: f"{v:.3f}" for k, v in metrics.items() if k in ("d_total", "g_total")})
+                    if chief and (step % cfg.sample_every == 0 or step == cfg.iterations):
+                        sample(setup.generators, fixed_z, out / "samples" / f"step_{step:07d}.png", log, step)
+                    if step % cfg.checkpoint_every == 0:
+                        manager.save(checkpoint_number=step)
+                    bar.update(n)
+                    if _agree_to_stop(strategy, stop.requested):
+                        raise KeyboardInterrupt
+        except NonFiniteLoss:
+            log.close()
+            raise
+        except KeyboardInterrupt:
+            step = int(trainer.step.numpy())
+            manager.save(checkpoint_number=step)
+            log.close()
+            print(f"\nInterrupted at step {step}; checkpoint saved in {out / 'checkpoints'}.\n"
+                  f"Resume with: python main.py train --out {out} --resume")
+            return out
+        finally:
+            stop.restore()
+    except BaseException:
+        if not started and created and chief and not cfg.resume:
+            shutil.rmtree(out, ignore_errors=True)  # a start-up failure leaves no half-made run behind
+        raise
     log.close()
     manager.save(checkpoint_number=step)
+    if not chief:
+        return out
     plot_losses(out / "metrics.csv", out / "losses.png")
     paths = export_generators(setup.generators, out / "export")
     print(f"Done: {step} iterations. Samples in {out / 'samples'}, generators exported to "

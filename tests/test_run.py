@@ -93,10 +93,14 @@ def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
 
     cfg = tiny_config(model="gan", dataset="digits", iterations=50, lr=1e6, loss="wasserstein", log_every=1,
                       checkpoint_every=1, out=str(tmp_path / "nan"))
-    with pytest.raises(NonFiniteLoss, match="at step"):
+    with pytest.raises(NonFiniteLoss, match="at step") as error:
         train(cfg)
     latest = tf.train.latest_checkpoint(str(tmp_path / "nan" / "checkpoints"))
     assert latest is not None
+    record = json.loads((tmp_path / "nan" / "nonfinite.json").read_text())
+    assert f"'{record['term']}' became {record['value']} at step {record['step']}" in str(error.value)
+    assert record["value"] in ("nan", "inf", "-inf") and record["metrics"][record["term"]] == record["value"]
+    assert record["last_good_checkpoint"] == latest and latest.endswith(f"ckpt-{record['step'] - 1}")
 
 
 def test_sigterm_saves_a_checkpoint_and_exits_0(tmp_path):

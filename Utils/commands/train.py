@@ -11,7 +11,8 @@ from Utils.config import ConfigError, FlagSet, check_range, explicit, fill_defau
 MODELS = ("gan", "cogan", "scogan")
 # Settings a resumed run may change: how long it runs and how it reports, not what it trains.
 RESUMABLE = {"iterations", "log_every", "sample_every", "checkpoint_every", "keep_checkpoints", "quiet",
-             "resume", "overwrite", "jit_compile", "data_dir"}
+             "resume", "overwrite", "jit_compile", "data_dir", "deterministic", "steps_per_call", "strategy"}
+STRATEGIES = ("default", "mirrored", "multiworker")
 CLI_ONLY = ("run", "resolve", "command", "flag_defaults")
 COUPLING_WEIGHTS = ("semantic_weight", "cycle_weight", "content_weight", "style_weight")
 COUPLING_FLAGS = COUPLING_WEIGHTS + ("classifier", "cycle_norm", "perceptual_backbone", "perceptual_weights")
@@ -87,6 +88,20 @@ def add_parser(subparsers):
     f.add("--iterations", default=25000, type=int, help="generator updates to run (thesis: 25k)")
     f.add("--seed", default=0, type=int, help="seed of data order, noise and initialisation")
     f.add("--jit-compile", default=False, action=argparse.BooleanOptionalAction, help="compile the step with XLA")
+    g = p.add_argument_group("engine", "how steps run: determinism, steps per call, precision, devices")
+    f.parser = g
+    f.add("--deterministic", default=False, action="store_true",
+          help="deterministic TensorFlow ops (tf.config.experimental.enable_op_determinism): with --seed, a run "
+               "killed and resumed logs exactly the metrics of an uninterrupted one; may slow training")
+    f.add("--steps-per-call", default=1, type=int,
+          help="training steps run inside one compiled call (less Python overhead per step); --log-every, "
+               "--sample-every and --checkpoint-every must be multiples of it")
+    f.add("--mixed-precision", default=False, action="store_true",
+          help="compute in bfloat16 on CPUs, float16 with loss scaling on GPUs; variables, losses and penalties "
+               "stay float32")
+    f.add("--strategy", default="default", choices=STRATEGIES,
+          help="default: one device; mirrored: all local GPUs (tf.distribute.MirroredStrategy); multiworker: the "
+               "machines in TF_CONFIG (MultiWorkerMirroredStrategy). --batch-size is the global batch")
     g = p.add_argument_group("data")
     f.parser = g
     f.add("--dataset", default="digits2edge", choices=sorted(DATASETS),
@@ -238,8 +253,35 @@ def _validate_architecture(args):
                           "spectral")
 
 
+def _validate_engine(args):
+    """--steps-per-call's interval rule and what each --strategy needs, checked before TensorFlow loads."""
+    from Trainers.distribute import tf_config_task
+
+    n = args.steps_per_call
+    check_range("steps-per-call", n, 1)
+    for name in ("log_every", "sample_every", "checkpoint_every"):
+        if getattr(args, name) % n:
+            raise ConfigError(f"--{name.replace('_', '-')} {getattr(args, name)} must be a multiple of "
+                              f"--steps-per-call {n}: logs, samples and checkpoints happen between calls")
+    if args.strategy != "default" and args.jit_compile:
+        raise ConfigError(f"--jit-compile compiles a one-device step; drop it with --strategy {args.strategy}")
+    if args.strategy == "multiworker":
+        try:
+            task = tf_config_task()
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"--strategy multiworker: TF_CONFIG is not valid JSON ({exc})") from None
+        if task is None or task[0] is None:
+            raise ConfigError("--strategy multiworker needs the TF_CONFIG environment variable on every machine: "
+                              '{"cluster": {"worker": ["host1:port", "host2:port"]}, "task": {"type": "worker", '
+                              '"index": 0}} (see README, Multi-GPU and multi-machine training)')
+
+
 def _validate_output(args):
+    from Trainers.distribute import chief_task
+
     out = Path(args.out)
+    if args.strategy == "multiworker" and not chief_task():
+        return  # the chief checks and creates the run directory that every worker shares
     if args.resume and args.overwrite:
         raise ConfigError("--resume continues a run and --overwrite replaces it; give one of them")
     if args.overwrite and out.exists() and any(out.iterdir()) and not (out / "config.json").is_file():
@@ -269,12 +311,15 @@ def resolve(args):
     _validate_architecture(args)
     _validate_data(args)
     _validate_model_flags(args, given)
+    _validate_engine(args)
     _validate_output(args)
     return args
 
 
 def run(args):
-    if args.overwrite:
+    from Trainers.distribute import chief_task
+
+    if args.overwrite and (args.strategy != "multiworker" or chief_task()):
         import shutil
 
         shutil.rmtree(args.out, ignore_errors=True)
