@@ -123,3 +123,25 @@ def test_sigterm_saves_a_checkpoint_and_exits_0(tmp_path):
     assert proc.returncode == 0, stderr
     assert "--resume" in stdout
     assert tf.train.latest_checkpoint(str(out / "checkpoints")) is not None
+
+
+def test_steps_per_call_logs_every_step_and_saves_between_calls(tmp_path):
+    from conftest import tiny_config
+
+    out = tmp_path / "spc"
+    train(tiny_config(model="gan", dataset="digits", iterations=5, steps_per_call=2, log_every=2, sample_every=4,
+                      checkpoint_every=2, sample_count=4, out=str(out)))
+    assert [int(r["step"]) for r in read_metrics(out)] == [2, 4, 5]  # the last call runs the one step left
+    assert sorted(p.name for p in (out / "samples").glob("step_*.png")) == ["step_0000004.png", "step_0000005.png"]
+    assert tf.train.latest_checkpoint(str(out / "checkpoints")).endswith("ckpt-5")
+
+
+def test_steps_per_call_intervals_must_be_multiples():
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    proc = subprocess.run([sys.executable, str(REPO / "main.py"), "train", "--steps-per-call", "4", "--log-every", "10"],
+                          capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert proc.returncode == 2 and "--log-every 10 must be a multiple of --steps-per-call 4" in proc.stderr

@@ -107,3 +107,29 @@ def test_weight_decay_enters_the_loss(make_config):
     assert with_decay["g_weight_decay"] > 0
     assert with_decay["g_total"] == pytest.approx(without["g_total"] + with_decay["g_weight_decay"], rel=1e-4)
     assert with_decay["d_total"] == pytest.approx(without["d_total"] + with_decay["d_weight_decay"], rel=1e-4)
+
+
+def test_steps_per_call_matches_single_steps(make_config):
+    """Four steps in one compiled call (a tf.while_loop reading the iterator) = four calls of one step."""
+    cfg = make_config(model="gan", dataset="digits", loss="wasserstein", penalty="gp", n_critic=2)
+    rng = np.random.default_rng(3)
+    data = (rng.uniform(-1, 1, (4, cfg.batch_size * cfg.n_critic, 32, 32, 3)).astype(np.float32),)
+
+    def train(steps_per_call):
+        tf.keras.utils.set_random_seed(0)
+        trainer = AdversarialTrainer(build_setup(cfg), cfg)
+        trainer.initial = snapshot(trainer.g_vars)
+        iterator = iter(tf.data.Dataset.from_tensor_slices(data))
+        run = trainer.compiled_steps(steps_per_call)
+        calls = [run(iterator, tf.constant(steps_per_call)) for _ in range(4 // steps_per_call)]
+        metrics = {k: np.concatenate([c[k].numpy() for c in calls]) for k in calls[0]}
+        return trainer, metrics
+
+    single, single_metrics = train(1)
+    looped, looped_metrics = train(4)
+    assert int(looped.step.numpy()) == 4 and looped_metrics["g_total"].shape == (4,)
+    for name, values in single_metrics.items():
+        np.testing.assert_allclose(looped_metrics[name], values, rtol=1e-5, atol=1e-6, err_msg=name)
+    for a, b in zip(single.g_vars + single.d_vars, looped.g_vars + looped.d_vars):
+        np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-5, atol=1e-6, err_msg=a.path)
+    assert all(moved(looped.initial, looped.g_vars))
