@@ -50,11 +50,11 @@ def _replica():
     return ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync
 
 
-def _gradients(tape, optimizer, objective, variables):
-    """Gradients of this replica's share of `objective` (loss-scaled under float16; the optimizer unscales)."""
+def _share(optimizer, objective):
+    """This replica's share of `objective`, loss-scaled under float16 (the optimizer unscales the gradients).
+    Call it inside the tape, so the tape records the scaling."""
     replicas = _replica()[1]
-    share = objective / replicas if replicas > 1 else objective
-    return tape.gradient(optimizer.scale_loss(share), variables)
+    return optimizer.scale_loss(objective / replicas if replicas > 1 else objective)
 
 
 class AdversarialTrainer(tf.Module):
@@ -114,7 +114,8 @@ class AdversarialTrainer(tf.Module):
             if cfg.weight_decay:
                 metrics["d_weight_decay"] = weight_decay(self.d_vars)
                 total += cfg.weight_decay * metrics["d_weight_decay"]
-        self.d_optimizer.apply_gradients(zip(_gradients(tape, self.d_optimizer, total, self.d_vars), self.d_vars))
+            share = _share(self.d_optimizer, total)
+        self.d_optimizer.apply_gradients(zip(tape.gradient(share, self.d_vars), self.d_vars))
         metrics["d_total"] = total
         return metrics
 
@@ -137,15 +138,16 @@ class AdversarialTrainer(tf.Module):
                 metrics[f"{coupling.name}_weighted"] = coupling.weight * value
                 total += coupling.weight * value
                 if coupling.auxiliary is not None:
-                    auxiliary_objectives.append((coupling.auxiliary, value))
+                    net = coupling.auxiliary
+                    auxiliary_objectives.append((net, _share(self.aux_optimizers[net.name], value)))
             if cfg.weight_decay:
                 metrics["g_weight_decay"] = weight_decay(self.g_vars)
                 total += cfg.weight_decay * metrics["g_weight_decay"]
+            share = _share(self.g_optimizer, total)
         # Every gradient is taken before any update, so all of them see this step's weights.
-        updates = [(self.g_optimizer, _gradients(tape, self.g_optimizer, total, self.g_vars), self.g_vars)]
+        updates = [(self.g_optimizer, tape.gradient(share, self.g_vars), self.g_vars)]
         for net, objective in auxiliary_objectives:
-            optimizer = self.aux_optimizers[net.name]
-            updates.append((optimizer, _gradients(tape, optimizer, objective, net.trainable_variables),
+            updates.append((self.aux_optimizers[net.name], tape.gradient(objective, net.trainable_variables),
                             net.trainable_variables))
         del tape
         for optimizer, gradients, variables in updates:

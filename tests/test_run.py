@@ -145,3 +145,20 @@ def test_steps_per_call_intervals_must_be_multiples():
     proc = subprocess.run([sys.executable, str(REPO / "main.py"), "train", "--steps-per-call", "4", "--log-every", "10"],
                           capture_output=True, text=True, timeout=60, cwd=REPO)
     assert proc.returncode == 2 and "--log-every 10 must be a multiple of --steps-per-call 4" in proc.stderr
+
+
+def test_mixed_bfloat16_trains_with_finite_float32_losses_and_samples(tmp_path):
+    import keras
+
+    from conftest import tiny_config
+
+    out = tmp_path / "bf16"
+    train(tiny_config(model="scogan", fr_weight=10.0, loss="wasserstein", penalty="gp", mixed_precision=True,
+                      iterations=3, log_every=1, sample_every=3, checkpoint_every=3, sample_count=4, out=str(out)))
+    rows = read_metrics(out)
+    assert len(rows) == 3
+    for row in rows:
+        values = [float(v) for k, v in row.items() if k != "step"]
+        assert np.all(np.isfinite(values)) and float(row["feature_reg"]) > 0 and float(row["d1_gp"]) > 0
+    assert (out / "samples" / "step_0000003.png").is_file()
+    assert keras.mixed_precision.global_policy().name == "float32"  # the policy is the run's, not the process's

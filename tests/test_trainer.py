@@ -1,4 +1,5 @@
 """One compiled step per model: finite metrics, weights that move, one update for shared variables."""
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -133,3 +134,24 @@ def test_steps_per_call_matches_single_steps(make_config):
     for a, b in zip(single.g_vars + single.d_vars, looped.g_vars + looped.d_vars):
         np.testing.assert_allclose(b.numpy(), a.numpy(), rtol=1e-5, atol=1e-6, err_msg=a.path)
     assert all(moved(looped.initial, looped.g_vars))
+
+
+@pytest.mark.parametrize("policy,compute", [("mixed_bfloat16", "bfloat16"), ("mixed_float16", "float16")])
+def test_mixed_precision_computes_in_half_and_keeps_losses_float32(make_config, policy, compute):
+    """bfloat16 is --mixed-precision on CPUs; float16 (with loss scaling) the GPU one, run here on the CPU."""
+    from Trainers.precision import dtype_policy
+
+    cfg = make_config(model="cogan", loss="wasserstein", penalty="gp", n_critic=2)
+    with dtype_policy(policy):
+        trainer = AdversarialTrainer(build_setup(cfg), cfg)
+        g_before = snapshot(trainer.g_vars)
+        metrics = trainer.compiled_step()(batches(cfg, 2))
+    convs = [layer for layer in trainer.setup.generators.joint.layers if "conv2d_transpose" in layer.name]
+    assert convs and all(layer.compute_dtype == compute for layer in convs[:-1])
+    assert all(v.dtype == "float32" for v in trainer.g_vars + trainer.d_vars)
+    outputs = trainer.setup.generators.joint(trainer.sample_z(2), training=False)
+    assert [o.dtype for o in trainer.setup.generators.images(outputs)] == [tf.float32, tf.float32]
+    assert all(v.dtype == tf.float32 and np.isfinite(float(v)) for v in metrics.values())
+    scaled = isinstance(trainer.g_optimizer, keras.optimizers.LossScaleOptimizer)
+    assert scaled == (compute == "float16")  # bfloat16 has float32's range and needs no loss scaling
+    assert any(moved(g_before, trainer.g_vars))
