@@ -1,0 +1,223 @@
+"""Steady-state training speed of the one training step, against the machine's own matmul rate (not a test).
+
+For each configuration: iterations/s at batch 64 (median of 3 timed runs after a warm-up), the analytic FLOPs of one
+iteration and the achieved FLOP/s, beside TensorFlow's 4096x4096 matmul rate (float32, or bfloat16 for the
+mixed-precision rows) measured in the same process just before the row. Variants: float32 with XLA off and on, and --mixed-precision (bfloat16 on CPU) with XLA off and on.
+
+Analytic FLOPs = 2 x the multiply-adds of every conv, transposed conv and dense layer the step really runs: a
+transposed conv costs k*k*Cin*Cout per *input* position. Per example and domain i, with G the generator's
+forward MACs (CoGAN's shared trunk once), D_i the discriminator's, and g0/d0 their first layers (whose input
+gradient nobody needs):
+  discriminator update: G (fakes, no tape) + 2 x (3 D_i - d0) (real and fake: forward, weight and input
+  gradients) + 6 D_i with the gradient penalty (forward, input gradient, and the double backprop through both);
+  generator update: 3 G - g0 + 2 D_i (forward and input gradient through the critic) + 2 C per domain for the
+  semantic loss's frozen classifier + 3 E per domain for the cycle encoder (it trains too).
+  One iteration = n_critic discriminator updates + one generator update; batch norm, activations and the
+  optimizers' element-wise updates are not counted.
+
+Data are constant in-memory batches, so the figures are the step's alone. Run from the repository root:
+    python benchmarks/bench_train.py [--configs cogan_ns ...] [--variants f32 f32-xla bf16 bf16-xla] [--seconds 10]
+"""
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+CONFIGS = {
+    "cogan_ns": ("CoGAN 32x32 non-saturating, n_critic 1", ["--model", "cogan"]),
+    "cogan_wgangp": ("CoGAN 32x32 WGAN-GP, n_critic 5",
+                     ["--model", "cogan", "--loss", "wasserstein", "--penalty", "gp", "--n-critic", "5"]),
+    "scogan_fr_wgangp": ("SCoGAN 32x32 FR K=3 WGAN-GP, n_critic 5",
+                         ["--model", "scogan", "--fr-weight", "10", "--fr-layers", "3", "--loss", "wasserstein",
+                          "--penalty", "gp", "--n-critic", "5"]),
+    "scogan_sem_cycle": ("SCoGAN 32x32 semantic + cycle",
+                         ["--model", "scogan", "--semantic-weight", "10", "--cycle-weight", "1"]),
+    "cogan128": ("CoGAN 128x128 (dcgan128)", ["--model", "cogan", "--dataset", "folder", "--image-size", "128"]),
+}
+VARIANTS = {"f32": (False, False), "f32-xla": (False, True), "bf16": (True, False), "bf16-xla": (True, True)}
+THESIS_CODE_SECONDS = 1.0  # the thesis authors' CoGAN 32x32 non-saturating iteration on this machine (issue 3)
+
+
+def resolved_config(flags, scratch, batch_size, mixed, jit):
+    """The configuration the train command would run, through its own parser and checks."""
+    from Utils.commands import build_parser
+
+    extra = []
+    if "--dataset" in flags and "folder" in flags:  # the 128x128 nets: two one-image folders pass the data checks
+        from PIL import Image
+
+        for name in ("a", "b"):
+            (scratch / name).mkdir(exist_ok=True)
+            Image.new("RGB", (128, 128)).save(scratch / name / "x.png")
+            extra += ["--folder", str(scratch / name)]
+    if "--semantic-weight" in flags:
+        from Nets.classifiers import build_digit_classifier
+
+        path = scratch / "classifier.keras"
+        if not path.exists():
+            build_digit_classifier(32).save(path)
+        extra += ["--classifier", str(path)]
+    argv = ["train", *flags, *extra, "--batch-size", str(batch_size), "--out", str(scratch / "run"), "--quiet"]
+    argv += ["--mixed-precision"] * mixed + ["--jit-compile"] * jit
+    args = build_parser().parse_args(argv)
+    cfg = args.resolve(args)
+    from Utils.commands.train import _config_only
+
+    return _config_only(cfg)
+
+
+def layer_macs(layer, in_shape, out_shape):
+    """Multiply-adds of one application of `layer` to one example."""
+    import keras
+
+    layer = getattr(layer, "layer", layer)  # SpectralNormalization wraps the real layer
+    if isinstance(layer, keras.layers.Dense):
+        return int(np.prod(layer.kernel.shape)) * int(np.prod(in_shape[1:-1] or [1]))
+    if isinstance(layer, keras.layers.Conv2DTranspose):
+        return int(np.prod(layer.kernel.shape)) * in_shape[1] * in_shape[2]
+    if isinstance(layer, keras.layers.Conv2D):
+        return int(np.prod(layer.kernel.shape)) * out_shape[1] * out_shape[2]
+    return 0
+
+
+def model_macs(model):
+    """(total, first weight layer) multiply-adds of a model whose layers each run once."""
+    counts = [layer_macs(layer, layer.input.shape, layer.output.shape) for layer in model.layers
+              if not layer.__class__.__name__ == "InputLayer"]
+    counts = [c for c in counts if c]
+    return sum(counts), counts[0]
+
+
+def discriminator_macs(cfg, opts):
+    """(total, first) of one discriminator, from fresh blocks (CoGAN's shared ones run once per domain)."""
+    import keras
+
+    from Nets.architectures import BUILDERS
+
+    x = keras.Input((cfg.image_size, cfg.image_size, 3))
+    counts = []
+    for block in BUILDERS[cfg.arch][1](opts):
+        for layer in block:
+            y = layer(x)
+            counts.append(layer_macs(layer, x.shape, y.shape))
+            x = y
+    counts = [c for c in counts if c]
+    return sum(counts), counts[0]
+
+
+def iteration_flops(cfg, setup):
+    from Nets.encoder import build_encoder
+    from Trainers.builders import net_options
+
+    opts = net_options(cfg)
+    g, g0 = model_macs(setup.generators.joint)
+    d, d0 = discriminator_macs(cfg, opts)
+    domains = setup.n_domains
+    d_update = g + domains * (2 * (3 * d - d0) + (6 * d if cfg.penalty == "gp" else 0))
+    g_update = 3 * g - g0 + domains * 2 * d
+    if cfg.semantic_weight:
+        from Nets.classifiers import build_digit_classifier
+
+        g_update += domains * 2 * model_macs(build_digit_classifier(cfg.image_size))[0]
+    if cfg.cycle_weight:
+        g_update += domains * 3 * model_macs(build_encoder(opts, cfg.image_size))[0]
+    return 2 * cfg.batch_size * (cfg.n_critic * d_update + g_update)
+
+
+def matmul_rate(dtype, n=4096, repeats=5):
+    """FLOP/s of TensorFlow's n x n matmul in `dtype` (median of `repeats` after a warm-up)."""
+    import tensorflow as tf
+
+    a = tf.cast(tf.random.uniform([n, n]), dtype)
+    b = tf.cast(tf.random.uniform([n, n]), dtype)
+    mm = tf.function(lambda a, b: tf.reduce_sum(tf.cast(tf.linalg.matmul(a, b)[0, :1], tf.float32)))
+    mm(a, b).numpy()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        mm(a, b).numpy()
+        times.append(time.perf_counter() - start)
+    return 2 * n**3 / statistics.median(times)
+
+
+def time_config(cfg, seconds, runs=3):
+    """(median iterations/s over `runs` timed runs, iteration FLOPs, iterations per run, trace seconds)."""
+    import tensorflow as tf
+
+    from Trainers.adversarial import AdversarialTrainer
+    from Trainers.builders import build_setup
+    from Trainers.precision import dtype_policy, policy_name
+
+    tf.keras.utils.set_random_seed(0)
+    with dtype_policy(policy_name(cfg.mixed_precision, gpus=tf.config.list_physical_devices("GPU"))):
+        setup = build_setup(cfg)
+        trainer = AdversarialTrainer(setup, cfg)
+        flops = iteration_flops(cfg, setup)
+        shape = (cfg.n_critic * cfg.batch_size, cfg.image_size, cfg.image_size, 3)
+        batch = tuple(tf.random.uniform(shape, -1, 1) for _ in range(setup.n_domains))
+        iterator = iter(tf.data.Dataset.from_tensors(batch).repeat())
+        step = trainer.compiled_steps(1)
+        one = tf.constant(1)
+        start = time.perf_counter()
+        {k: v.numpy() for k, v in step(iterator, one).items()}
+        trace = time.perf_counter() - start
+        start = time.perf_counter()
+        {k: v.numpy() for k, v in step(iterator, one).items()}
+        iterations = max(1, min(50, round(seconds / (time.perf_counter() - start))))
+        rates = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            for _ in range(iterations):
+                {k: v.numpy() for k, v in step(iterator, one).items()}  # as the loop: metrics to the host each step
+            rates.append(iterations / (time.perf_counter() - start))
+    return statistics.median(rates), flops, iterations, trace
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--seconds", type=float, default=10.0, help="target length of each timed run")
+    parser.add_argument("--width", type=float, default=None, help="net width (default: the thesis's, 1)")
+    args = parser.parse_args()
+
+    import tensorflow as tf
+
+    print(f"TensorFlow {tf.__version__}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; batch "
+          f"{args.batch_size}; median of 3 runs of ~{args.seconds:.0f} s after warm-up. The matmul reference "
+          f"(4096x4096, float32 for f32 rows, bfloat16 for bf16 rows) is measured again just before each row, so a "
+          f"busy machine slows both alike.\n")
+    header = (f"{'configuration':42s} {'variant':9s} {'it/s':>7s} {'s/it':>7s} {'GFLOP/it':>9s} {'GFLOP/s':>8s} "
+              f"{'matmul':>7s} {'% matmul':>8s} {'vs thesis':>9s} {'runs x it':>9s} {'trace s':>7s} {'load':>5s}")
+    print(header)
+    print("-" * len(header))
+    with tempfile.TemporaryDirectory() as scratch:
+        for name in args.configs:
+            title, flags = CONFIGS[name]
+            if args.width:
+                flags = flags + ["--width", str(args.width)]
+            for variant in args.variants:
+                mixed, jit = VARIANTS[variant]
+                cfg = resolved_config(flags, Path(scratch), args.batch_size, mixed, jit)
+                reference = matmul_rate(tf.bfloat16 if mixed else tf.float32)
+                try:
+                    rate, flops, iterations, trace = time_config(cfg, args.seconds)
+                except Exception as exc:  # noqa: BLE001 - report and go on with the other variants
+                    print(f"{title:42s} {variant:9s} failed: {type(exc).__name__}: {str(exc).splitlines()[0][:80]}")
+                    continue
+                vs = f"{rate * THESIS_CODE_SECONDS:.2f}x" if name == "cogan_ns" else ""
+                print(f"{title:42s} {variant:9s} {rate:7.3f} {1 / rate:7.3f} {flops / 1e9:9.1f} "
+                      f"{rate * flops / 1e9:8.1f} {reference / 1e9:7.0f} {100 * rate * flops / reference:7.1f}% "
+                      f"{vs:>9s} {'3 x ' + str(iterations):>9s} {trace:7.1f} {os.getloadavg()[0]:5.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
