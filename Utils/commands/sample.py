@@ -1,15 +1,23 @@
-"""`sample`: image grid and .npz of corresponding pairs from a run or exported generators."""
+"""`sample`: image grid and .npz of corresponding pairs from a run or exported generators; for generators of 2D
+points (the toy ring's mlp) a scatter plot and an .npz of the points instead."""
 from pathlib import Path
 
 from Utils.config import ConfigError
+
+IMAGE_COUNT = 64  # one 8x8 grid
+POINT_COUNT = 2000  # enough points that every mode of the ring shows as a cloud
 
 
 def add_parser(subparsers):
     p = subparsers.add_parser("sample", help="draw corresponding pairs from a run or SavedModel(s)",
                               description="Write a grid PNG (top rows domain 1, bottom rows domain 2, same column = "
-                                          "same z) and an .npz with z and the images in [-1, 1].")
+                                          "same z) and an .npz with z and the images in [-1, 1] (images_1, "
+                                          "images_2). Generators of 2D points (the ring's mlp) give a scatter plot "
+                                          "instead, over the real points for a ring run, titled with the covered "
+                                          "modes, and an .npz with z and the points (points_1).")
     p.add_argument("source", help="run directory (latest checkpoint) or exported SavedModel folder")
-    p.add_argument("--n", type=int, default=64, help="number of latent vectors (default: %(default)s)")
+    p.add_argument("--n", type=int, default=None,
+                   help=f"number of latent vectors (default: {IMAGE_COUNT} for images, {POINT_COUNT} for 2D points)")
     p.add_argument("--z", default=None, help=".npy file of latent vectors [N, latent_dim] to use instead of fresh ones")
     p.add_argument("--seed", type=int, default=0, help="seed of fresh latent vectors (default: %(default)s)")
     p.add_argument("--noise", choices=("uniform", "normal"), default=None,
@@ -24,12 +32,12 @@ def resolve(args):
         raise ConfigError(f"{args.source} does not exist")
     if args.z is not None and not Path(args.z).is_file():
         raise ConfigError(f"--z {args.z} is not a file")
-    if args.n < 1:
+    if args.n is not None and args.n < 1:
         raise ConfigError("--n must be at least 1")
     return args
 
 
-def _latents(args, latent_dim, noise):
+def _latents(args, latent_dim, noise, count):
     import numpy as np
 
     if args.z is not None:
@@ -38,7 +46,7 @@ def _latents(args, latent_dim, noise):
             raise ConfigError(f"--z {args.z} has shape {z.shape}; the generators need [N, {latent_dim}]")
         return z
     rng = np.random.default_rng(args.seed)
-    shape = (args.n, latent_dim)
+    shape = (args.n or count, latent_dim)
     return (rng.standard_normal(shape) if noise == "normal" else rng.uniform(-1, 1, shape)).astype(np.float32)
 
 
@@ -50,18 +58,55 @@ def run(args):
     from Utils.images import pair_grid, save_png
 
     source = Path(args.source)
+    cfg = None
     if (source / "config.json").is_file():
         cfg, setup, _ = restore_run(source)
-        z = _latents(args, cfg.latent_dim, args.noise or cfg.noise)
+        points = _generates_points(setup.generators.joint.outputs)
+        z = _latents(args, cfg.latent_dim, args.noise or cfg.noise, POINT_COUNT if points else IMAGE_COUNT)
         images = [np.asarray(x) for x in setup.generators.images(setup.generators.joint(z, training=False))]
     else:
         generators = load_exported(source)
+        signature = generators[0].serve.get_concrete_function().structured_outputs
+        points = _generates_points(signature)
         latent_dim = int(tf.nest.flatten(generators[0].serve.input_signature)[0].shape[-1])
-        z = _latents(args, latent_dim, args.noise or "uniform")
+        z = _latents(args, latent_dim, args.noise or "uniform", POINT_COUNT if points else IMAGE_COUNT)
         images = [np.asarray(g.serve(z)) for g in generators]
     stem = Path(args.out) if args.out else source / "samples" / "sample"
     stem.parent.mkdir(parents=True, exist_ok=True)
-    save_png(pair_grid(images, columns=min(8, len(z))), str(stem) + ".png")
-    np.savez(str(stem) + ".npz", z=z, **{f"images_{i + 1}": x for i, x in enumerate(images)})
-    print(f"Wrote {stem}.png and {stem}.npz ({len(z)} latent vectors, {len(images)} domain(s))")
+    if points:
+        written = _write_points(stem, z, images, cfg)
+    else:
+        save_png(pair_grid(images, columns=min(8, len(z))), str(stem) + ".png")
+        np.savez(str(stem) + ".npz", z=z, **{f"images_{i + 1}": x for i, x in enumerate(images)})
+        written = [f"{stem}.png", f"{stem}.npz"]
+    print(f"Wrote {' and '.join(map(str, written))} ({len(z)} latent vectors, {len(images)} domain(s))")
     return 0
+
+
+def _generates_points(outputs):
+    """True when the generator's (first) output is [N, D] points rather than [N, H, W, C] images."""
+    import tensorflow as tf
+
+    return len(tf.nest.flatten(outputs)[-1].shape) == 2
+
+
+def _write_points(stem, z, domains, cfg):
+    """Scatter plot(s) of generated points (over the real ring for a ring run) and an .npz of z and the points."""
+    import numpy as np
+
+    from Utils.images import save_png
+    from Utils.scatter import scatter_image
+
+    real = None
+    if cfg is not None and cfg.dataset == "ring":
+        from Data.ring import ring_points, ring_summary
+
+        real = ring_points(cfg.seed)  # the run's training points (Data.domains draws them with the run's seed)
+    written = []
+    for i, points in enumerate(domains, start=1):
+        title = ring_summary(points) if real is not None else f"{len(points)} generated points"
+        path = f"{stem}.png" if len(domains) == 1 else f"{stem}_domain{i}.png"
+        save_png(scatter_image(real, points, title), path)
+        written.append(path)
+    np.savez(str(stem) + ".npz", z=z, **{f"points_{i + 1}": x for i, x in enumerate(domains)})
+    return written + [f"{stem}.npz"]
