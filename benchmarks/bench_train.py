@@ -180,6 +180,66 @@ def time_config(cfg, seconds, runs=3):
     return statistics.median(rates), flops, iterations, trace
 
 
+MAC_OPS = ("Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", "MatMul", "FusedConv2D", "FusedMatMul",
+           "BatchMatMul", "Einsum")
+
+
+def op_type(name):
+    """'scope/op:_MklNativeConv2DBackpropInput' -> 'Conv2DBackpropInput'."""
+    kind = name.rsplit(":", 1)[1]
+    for prefix in ("_MklNative", "_Mkl"):
+        if kind.startswith(prefix):
+            kind = kind[len(prefix):]
+            break
+    return kind.strip().replace("WithBias", "")
+
+
+def profile_config(cfg, steps=2, top=15):
+    """Where a step's time goes: TensorFlow's profiler over `steps` steps, op time summed by op type.
+
+    Ops on the inter-op threads may overlap, so the shares are of summed op time, not of wall time.
+    """
+    import collections
+    import glob
+
+    import tensorflow as tf
+    from tensorflow.tsl.profiler.protobuf import xplane_pb2
+
+    from Trainers.adversarial import AdversarialTrainer
+    from Trainers.builders import build_setup
+    from Trainers.precision import dtype_policy, policy_name
+
+    tf.keras.utils.set_random_seed(0)
+    with dtype_policy(policy_name(cfg.mixed_precision, gpus=tf.config.list_physical_devices("GPU"))), \
+            tempfile.TemporaryDirectory() as logdir:
+        setup = build_setup(cfg)
+        trainer = AdversarialTrainer(setup, cfg)
+        shape = (cfg.n_critic * cfg.batch_size, cfg.image_size, cfg.image_size, 3)
+        batch = tuple(tf.random.uniform(shape, -1, 1) for _ in range(setup.n_domains))
+        step = trainer.compiled_step()
+        step(batch)
+        tf.profiler.experimental.start(logdir)
+        for _ in range(steps):
+            {k: v.numpy() for k, v in step(batch).items()}
+        tf.profiler.experimental.stop()
+        space = xplane_pb2.XSpace()
+        space.ParseFromString(Path(sorted(glob.glob(f"{logdir}/plugins/profile/*/*.xplane.pb"))[-1]).read_bytes())
+    by_type = collections.Counter()
+    for plane in space.planes:
+        for line in plane.lines:
+            for event in line.events:
+                name = plane.event_metadata[event.metadata_id].name
+                kind = op_type(name) if ":" in name and "::" not in name else ""
+                if kind and not kind.startswith("_") and not kind.endswith("PartitionedCall"):  # not function calls
+                    by_type[kind] += event.duration_ps / 1e12 / steps
+    total = sum(by_type.values())
+    mac = sum(t for kind, t in by_type.items() if kind in MAC_OPS)
+    print(f"\nProfile of one iteration ({steps} profiled): {total:.3f} s of op time, {100 * mac / total:.0f}% in "
+          f"conv/matmul ops (the FLOPs counted), {100 * (1 - mac / total):.0f}% in everything else")
+    for kind, seconds in by_type.most_common(top):
+        print(f"  {kind:36s} {seconds:8.3f} s  {100 * seconds / total:5.1f}%")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
@@ -187,10 +247,20 @@ def main():
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=10.0, help="target length of each timed run")
     parser.add_argument("--width", type=float, default=None, help="net width (default: the thesis's, 1)")
+    parser.add_argument("--profile", action="store_true",
+                        help="instead of timing, profile each configuration's first variant: op time by op type")
     args = parser.parse_args()
 
     import tensorflow as tf
 
+    if args.profile:
+        with tempfile.TemporaryDirectory() as scratch:
+            for name in args.configs:
+                title, flags = CONFIGS[name]
+                flags = flags + (["--width", str(args.width)] if args.width else [])
+                print(f"{title}, {args.variants[0]}:", end="")
+                profile_config(resolved_config(flags, Path(scratch), args.batch_size, *VARIANTS[args.variants[0]]))
+        return
     print(f"TensorFlow {tf.__version__}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; batch "
           f"{args.batch_size}; median of 3 runs of ~{args.seconds:.0f} s after warm-up. The matmul reference "
           f"(4096x4096, float32 for f32 rows, bfloat16 for bf16 rows) is measured again just before each row, so a "
