@@ -120,12 +120,14 @@ def train(cfg):
     import tensorflow as tf
 
     from Trainers.distribute import chief_task, make_strategy
-    from Trainers.precision import dtype_policy, policy_name
+    from Trainers.precision import check_compilable, dtype_policy, policy_name
 
+    policy = policy_name(cfg.mixed_precision, tf.config.list_physical_devices("GPU"))
+    check_compilable(policy, cfg)
     if cfg.deterministic:
         tf.config.experimental.enable_op_determinism()
     strategy = make_strategy(cfg.strategy)  # first: a multi-worker strategy must exist before other TF work
-    with dtype_policy(policy_name(cfg.mixed_precision, tf.config.list_physical_devices("GPU"))):
+    with dtype_policy(policy):
         return _train(cfg, strategy, chief_task() if cfg.strategy == "multiworker" else True)
 
 

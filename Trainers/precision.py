@@ -16,6 +16,21 @@ def policy_name(mixed, gpus):
     return "mixed_float16" if gpus else "mixed_bfloat16"
 
 
+def check_compilable(policy, cfg):
+    """Refuse, before any net is built, the one combination XLA cannot compile on this machine: the gradient
+    penalty differentiates the discriminator twice, and XLA on CPU has no bfloat16 kernel for max-pooling's
+    second derivative (MaxPoolGradGrad)."""
+    from Nets.catalog import ARCHITECTURES
+    from Utils.config import ConfigError
+
+    if (policy == "mixed_bfloat16" and cfg.jit_compile and cfg.penalty == "gp"
+            and ARCHITECTURES[cfg.arch].max_pooling):
+        raise ConfigError(f"--mixed-precision (bfloat16 on this CPU) with --jit-compile and --penalty gp cannot "
+                          f"compile: XLA on CPU has no bfloat16 second derivative of the {cfg.arch} "
+                          f"discriminator's max-pooling. Drop --jit-compile (bfloat16 alone works) or "
+                          f"--mixed-precision")
+
+
 @contextlib.contextmanager
 def dtype_policy(name):
     """Build nets under policy `name`, restoring the previous global policy afterwards."""

@@ -162,3 +162,17 @@ def test_mixed_bfloat16_trains_with_finite_float32_losses_and_samples(tmp_path):
         assert np.all(np.isfinite(values)) and float(row["feature_reg"]) > 0 and float(row["d1_gp"]) > 0
     assert (out / "samples" / "step_0000003.png").is_file()
     assert keras.mixed_precision.global_policy().name == "float32"  # the policy is the run's, not the process's
+
+
+def test_bfloat16_xla_gradient_penalty_is_refused_before_building(tmp_path):
+    """XLA on CPU cannot compile max-pooling's bfloat16 second derivative: a clear error, not a failed compile."""
+    from conftest import tiny_config
+    from Utils.config import ConfigError
+
+    out = tmp_path / "refused"
+    cfg = tiny_config(loss="wasserstein", penalty="gp", mixed_precision=True, jit_compile=True, out=str(out))
+    if tf.config.list_physical_devices("GPU"):
+        pytest.skip("with a GPU, --mixed-precision is float16, which XLA compiles")
+    with pytest.raises(ConfigError, match="Drop --jit-compile"):
+        train(cfg)
+    assert not out.exists()
