@@ -115,8 +115,9 @@ def _agree_to_stop(strategy, requested):
     return float(strategy.reduce(tf.distribute.ReduceOp.SUM, flags, axis=None)) > 0
 
 
-def train(cfg):
-    """Run (or resume) training as configured; returns the run directory."""
+def train(cfg, replace=False):
+    """Run (or resume) training as configured; returns the run directory. `replace` (--overwrite) removes a run
+    already in cfg.out, but only once the new run has started up, so a start-up error leaves the old one intact."""
     import tensorflow as tf
 
     from Trainers.distribute import chief_task, make_strategy
@@ -128,7 +129,7 @@ def train(cfg):
         tf.config.experimental.enable_op_determinism()
     strategy = make_strategy(cfg.strategy)  # first: a multi-worker strategy must exist before other TF work
     with dtype_policy(policy):
-        return _train(cfg, strategy, chief_task() if cfg.strategy == "multiworker" else True)
+        return _train(cfg, strategy, chief_task() if cfg.strategy == "multiworker" else True, replace)
 
 
 def _build(cfg, strategy):
@@ -154,7 +155,7 @@ def _build(cfg, strategy):
     return sources, setup, AdversarialTrainer(setup, cfg, strategy)
 
 
-def _train(cfg, strategy, chief):
+def _train(cfg, strategy, chief, replace):
     import tensorflow as tf
     from tqdm import tqdm
 
@@ -168,6 +169,9 @@ def _train(cfg, strategy, chief):
     created = not out.exists()
     sources, setup, trainer = _build(cfg, strategy)
     # Only now, with data and nets built, does --out become a run directory.
+    if chief and replace and out.exists():
+        shutil.rmtree(out)
+        created = True
     if chief:
         (out / "samples").mkdir(parents=True, exist_ok=True)
         write_text(out / "config.json", json.dumps(vars(cfg), indent=2, sort_keys=True))

@@ -176,3 +176,18 @@ def test_bfloat16_xla_gradient_penalty_is_refused_before_building(tmp_path):
     with pytest.raises(ConfigError, match="Drop --jit-compile"):
         train(cfg)
     assert not out.exists()
+
+
+def test_overwrite_keeps_the_old_run_when_the_new_one_fails_to_start(tmp_path):
+    from conftest import tiny_config
+    from Utils.config import ConfigError
+
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "config.json").write_text("{}")
+    cfg = tiny_config(loss="wasserstein", penalty="gp", mixed_precision=True, jit_compile=True, out=str(old))
+    if tf.config.list_physical_devices("GPU"):
+        pytest.skip("with a GPU this configuration starts")
+    with pytest.raises(ConfigError):
+        train(cfg, replace=True)
+    assert (old / "config.json").read_text() == "{}"

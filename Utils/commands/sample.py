@@ -84,7 +84,7 @@ def run(args):
 
 
 def _generates_points(outputs):
-    """True when the generator's (first) output is [N, D] points rather than [N, H, W, C] images."""
+    """True when the generator's last output (its samples) is [N, D] points rather than [N, H, W, C] images."""
     import tensorflow as tf
 
     return len(tf.nest.flatten(outputs)[-1].shape) == 2

@@ -317,15 +317,9 @@ def resolve(args):
 
 
 def run(args):
-    from Trainers.distribute import chief_task
-
-    if args.overwrite and (args.strategy != "multiworker" or chief_task()):
-        import shutil
-
-        shutil.rmtree(args.out, ignore_errors=True)
     from Trainers.loop import train
 
-    train(_config_only(args))
+    train(_config_only(args), replace=args.overwrite)
     return 0
 
 
