@@ -41,13 +41,23 @@ def _perceptual_couplings(cfg):
     return terms
 
 
+def _feature_term(k, with_image):
+    """FR over the first k feature maps, and over the images as one more map when `with_image`."""
+
+    def term(trainer, ctx):
+        maps = [f[:k] for f in trainer.setup.generators.features(ctx["outputs"])]
+        if with_image:
+            maps = [m + [fake] for m, fake in zip(maps, ctx["fakes"])]
+        return feature_regulariser(*maps, len(maps[0]))
+
+    return term
+
+
 def couplings(cfg, opts):
     """The coupling terms the flags ask for, each with its own weight."""
     terms = []
     if cfg.fr_weight:
-        k = cfg.fr_layers
-        terms.append(Coupling("feature_reg", cfg.fr_weight,
-                              lambda trainer, ctx: feature_regulariser(*trainer.setup.generators.features(ctx["outputs"]), k)))
+        terms.append(Coupling("feature_reg", cfg.fr_weight, _feature_term(cfg.fr_layers, cfg.fr_image)))
     if cfg.wr_weight:
         terms.append(Coupling("weight_reg", cfg.wr_weight,
                               lambda trainer, ctx: weight_regulariser(*trainer.paired_generator_variables)))

@@ -22,6 +22,7 @@ def scogan(*args, timeout=60):
     (["--model", "gan", "--dataset", "digits2edge"], "--model gan trains one domain"),
     (["--model", "cogan", "--dataset", "digits"], "needs two domains"),
     (["--model", "scogan", "--shared-layers", "2"], "--shared-layers is for --model cogan"),
+    (["--model", "scogan", "--fr-image"], "--fr-image is only used with --fr-weight"),
     (["--penalty", "clip"], "needs --loss wasserstein"),
     (["--batch-size", "0"], "--batch-size must be at least 1"),
     (["--dataset", "folder"], "--dataset folder needs --folder"),

@@ -92,6 +92,20 @@ def test_feature_regulariser_is_zero_for_identical_generators(make_config):
     assert float(trainer.setup.couplings[0].term(trainer, context)) == 0.0
 
 
+@pytest.mark.parametrize("with_image", [False, True])
+def test_feature_regulariser_averages_the_first_k_maps_and_optionally_the_images(make_config, with_image):
+    cfg = make_config(model="scogan", fr_weight=10.0, fr_layers=2, fr_image=with_image)
+    trainer = AdversarialTrainer(build_setup(cfg), cfg)
+    generators = trainer.setup.generators
+    outputs = generators.joint(trainer.sample_z(4), training=False)
+    context = {"outputs": outputs, "fakes": generators.images(outputs)}
+    (f1, f2), (x1, x2) = generators.features(outputs), context["fakes"]
+    msd = [float(tf.reduce_mean(tf.square(a - b))) for a, b in zip(f1[:2], f2[:2])]
+    if with_image:
+        msd.append(float(tf.reduce_mean(tf.square(x1 - x2))))
+    assert float(trainer.setup.couplings[0].term(trainer, context)) == pytest.approx(np.mean(msd), rel=1e-5)
+
+
 def test_feature_regulariser_gradient_pulls_generators_together(make_config):
     cfg = make_config(model="scogan", fr_weight=1e4, lr=1e-3)
     trainer = AdversarialTrainer(build_setup(cfg), cfg)

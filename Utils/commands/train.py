@@ -54,6 +54,9 @@ def add_parser(subparsers):
     f.add("--fr-weight", default=0.0, type=float, help="SCoGAN: weight of the feature regulariser")
     f.add("--fr-layers", default=3, type=int,
           help="SCoGAN: K, the first K generator feature maps compared, 1..4 (dcgan128 1..5, dcgan256 1..7)")
+    f.add("--fr-image", default=False, action="store_true",
+          help="SCoGAN: the feature regulariser also compares the generated images, as one more map (the thesis "
+               "code's 32x32 generators returned [8x8, 16x16, image], so its K=3 included the images)")
     f.add("--wr-weight", default=0.0, type=float, help="SCoGAN: weight of the weight regulariser")
     g = p.add_argument_group("couplings", "SCoGAN's other couplings; each is on when its weight is positive")
     f.parser = g
@@ -144,7 +147,7 @@ def _validate_model_flags(args, given):
     for flag in ("shared_layers", "shared_disc_layers"):
         if flag in given and args.model != "cogan":
             raise ConfigError(f"--{flag.replace('_', '-')} is for --model cogan; SCoGAN shares nothing and a GAN has one net")
-    for flag in ("fr_weight", "fr_layers", "wr_weight") + COUPLING_FLAGS:
+    for flag in ("fr_weight", "fr_layers", "fr_image", "wr_weight") + COUPLING_FLAGS:
         if flag in given and args.model != "scogan":
             raise ConfigError(f"--{flag.replace('_', '-')} couples SCoGAN's two generators; use --model scogan")
     if args.model == "cogan":
@@ -167,7 +170,8 @@ def _validate_model_flags(args, given):
 def _validate_couplings(args, given):
     """Each coupling's own flags only with its weight; files exist and suit the backbone. Checks that need
     TensorFlow (the classifier's input shape, loadable weights) run when the trainer is built."""
-    for flag, weight in (("classifier", "semantic_weight"), ("cycle_norm", "cycle_weight")):
+    for flag, weight in (("classifier", "semantic_weight"), ("cycle_norm", "cycle_weight"), ("fr_layers", "fr_weight"),
+                         ("fr_image", "fr_weight")):
         if flag in given and not getattr(args, weight):
             raise ConfigError(f"--{flag.replace('_', '-')} is only used with --{weight.replace('_', '-')}")
     for flag in ("perceptual_backbone", "perceptual_weights"):
