@@ -45,12 +45,14 @@ def load_run_config(out_dir):
     return json.loads(path.read_text())
 
 
-def merge_resumed(args, defaults, resumable_overrides):
-    """Take every setting from the saved config unless given again; refuse changed settings that define the run."""
+def merge_resumed(args, defaults, resumable_overrides, per_invocation=()):
+    """Take every setting from the saved config unless given again; refuse changed settings that define the run.
+
+    `per_invocation` flags (what this command does, e.g. --overwrite) are never taken from the saved config."""
     saved = load_run_config(args.out)
     given = explicit(args, defaults)
     for key, value in saved.items():
-        if key not in defaults:
+        if key not in defaults or key in per_invocation:
             continue
         if key in given and getattr(args, key) != value and key not in resumable_overrides:
             raise ConfigError(

@@ -62,6 +62,22 @@ def test_overwrite_refuses_a_folder_that_is_not_a_run(tmp_path):
     assert proc.returncode == 2 and (tmp_path / "thesis.tex").exists()
 
 
+def test_a_run_started_with_overwrite_can_be_resumed(tmp_path):
+    """--overwrite is what one command did to --out; the saved config must not make --resume contradict it."""
+    import json
+
+    from Utils.commands import build_parser
+    from Utils.commands.train import train_defaults
+
+    saved = {**train_defaults(), "model": "scogan", "dataset": "digits2edge", "fr_weight": 10.0, "overwrite": True,
+             "out": str(tmp_path)}
+    (tmp_path / "config.json").write_text(json.dumps(saved))
+    args = build_parser().parse_args(["train", "--out", str(tmp_path), "--resume", "--iterations", "7"])
+    resolved = args.resolve(args)
+    assert resolved.resume and not resolved.overwrite
+    assert (resolved.iterations, resolved.fr_weight, resolved.dataset) == (7, 10.0, "digits2edge")
+
+
 def test_every_subcommand_documents_its_flags():
     proc, _ = scogan("--help")
     for command in ("train", "sample", "export", "prepare-data", "lpips"):

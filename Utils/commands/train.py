@@ -12,6 +12,8 @@ MODELS = ("gan", "cogan", "scogan")
 # Settings a resumed run may change: how long it runs and how it reports, not what it trains.
 RESUMABLE = {"iterations", "log_every", "sample_every", "checkpoint_every", "keep_checkpoints", "quiet",
              "resume", "overwrite", "jit_compile", "data_dir", "deterministic", "steps_per_call", "strategy"}
+# What one command does to --out, not a setting of the run: a run started with --overwrite resumes.
+PER_INVOCATION = ("resume", "overwrite")
 STRATEGIES = ("default", "mirrored", "multiworker")
 CLI_ONLY = ("run", "resolve", "command", "flag_defaults")
 COUPLING_WEIGHTS = ("semantic_weight", "cycle_weight", "content_weight", "style_weight")
@@ -301,7 +303,7 @@ def resolve(args):
     if args.resume:
         if args.out is None:
             raise ConfigError("--resume needs --out, the run directory to continue")
-        args = merge_resumed(args, defaults, RESUMABLE)
+        args = merge_resumed(args, defaults, RESUMABLE, PER_INVOCATION)
         given = set()
     else:
         given = explicit(args, defaults)
