@@ -151,6 +151,21 @@ def matmul_rate(dtype, n=4096, repeats=5):
     return 2 * n**3 / statistics.median(times)
 
 
+def median_rate(call, seconds, runs, most):
+    """(median calls/s over `runs` timed runs, calls per run), each run ~`seconds` long (at most `most` calls);
+    `call` must be warmed up already."""
+    start = time.perf_counter()
+    call()
+    iterations = max(1, min(most, round(seconds / (time.perf_counter() - start))))
+    rates = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for _ in range(iterations):
+            call()
+        rates.append(iterations / (time.perf_counter() - start))
+    return statistics.median(rates), iterations
+
+
 def time_config(cfg, seconds, runs=3):
     """(median iterations/s over `runs` timed runs, iteration FLOPs, iterations per run, trace seconds)."""
     import tensorflow as tf
@@ -169,19 +184,15 @@ def time_config(cfg, seconds, runs=3):
         iterator = iter(tf.data.Dataset.from_tensors(batch).repeat())
         step = trainer.compiled_steps(1)
         one = tf.constant(1)
+
+        def run():
+            return {k: v.numpy() for k, v in step(iterator, one).items()}  # as the loop: metrics to the host each step
+
         start = time.perf_counter()
-        {k: v.numpy() for k, v in step(iterator, one).items()}
+        run()
         trace = time.perf_counter() - start
-        start = time.perf_counter()
-        {k: v.numpy() for k, v in step(iterator, one).items()}
-        iterations = max(1, min(50, round(seconds / (time.perf_counter() - start))))
-        rates = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            for _ in range(iterations):
-                {k: v.numpy() for k, v in step(iterator, one).items()}  # as the loop: metrics to the host each step
-            rates.append(iterations / (time.perf_counter() - start))
-    return statistics.median(rates), flops, iterations, trace
+        rate, iterations = median_rate(run, seconds, runs, most=50)
+    return rate, flops, iterations, trace
 
 
 def thesis_structure_step(setup, latent_dim, batch_size):
@@ -227,6 +238,7 @@ def thesis_structure_flops(cfg, setup):
 
 
 def time_thesis_structure(cfg, seconds, runs=3):
+    """(median iterations/s, iteration FLOPs) of CoGAN `cfg` run in the thesis trainer's structure."""
     import keras
     import tensorflow as tf
 
@@ -235,18 +247,14 @@ def time_thesis_structure(cfg, seconds, runs=3):
     keras.utils.set_random_seed(0)
     setup = build_setup(cfg)
     step = thesis_structure_step(setup, cfg.latent_dim, cfg.batch_size)
-    reals = [tf.random.uniform((cfg.batch_size, 32, 32, 3), -1, 1) for _ in range(2)]
-    [float(x) for x in step(reals)]  # builds the optimizers' slots
-    start = time.perf_counter()
-    [float(x) for x in step(reals)]
-    iterations = max(1, min(20, round(seconds / (time.perf_counter() - start))))
-    rates = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        for _ in range(iterations):
-            [float(x) for x in step(reals)]  # the thesis trainer reads its losses every iteration
-        rates.append(iterations / (time.perf_counter() - start))
-    return statistics.median(rates), thesis_structure_flops(cfg, setup)
+    reals = [tf.random.uniform((cfg.batch_size, cfg.image_size, cfg.image_size, 3), -1, 1) for _ in range(2)]
+
+    def run():
+        return [float(x) for x in step(reals)]  # the thesis trainer reads its losses every iteration
+
+    run()  # builds the optimizers' slots
+    rate, _ = median_rate(run, seconds, runs, most=20)
+    return rate, thesis_structure_flops(cfg, setup)
 
 
 MAC_OPS = ("Conv2D", "Conv2DBackpropInput", "Conv2DBackpropFilter", "MatMul", "FusedConv2D", "FusedMatMul",
@@ -309,6 +317,12 @@ def profile_config(cfg, steps=2, top=15):
         print(f"  {kind:36s} {seconds:8.3f} s  {100 * seconds / total:5.1f}%")
 
 
+def table_row(title, variant, rate, flops, reference, vs, extra=""):
+    """One line of the table: speed, FLOPs, FLOP/s and its share of the matmul rate measured beside it."""
+    return (f"{title:42s} {variant:9s} {rate:7.3f} {1 / rate:7.3f} {flops / 1e9:9.1f} {rate * flops / 1e9:8.1f} "
+            f"{reference / 1e9:7.0f} {100 * rate * flops / reference:7.1f}% {vs:>9s}{extra}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
@@ -339,14 +353,12 @@ def main():
     print(header)
     print("-" * len(header))
     with tempfile.TemporaryDirectory() as scratch:
-        thesis_rate = None
         if "cogan_ns" in args.configs:
             cfg = resolved_config(CONFIGS["cogan_ns"][1], Path(scratch), args.batch_size, False, False)
             reference = matmul_rate(tf.float32)
             thesis_rate, flops = time_thesis_structure(cfg, args.seconds)
-            print(f"{'CoGAN 32x32 in the thesis code structure':42s} {'f32 eager':9s} {thesis_rate:7.3f} "
-                  f"{1 / thesis_rate:7.3f} {flops / 1e9:9.1f} {thesis_rate * flops / 1e9:8.1f} {reference / 1e9:7.0f} "
-                  f"{100 * thesis_rate * flops / reference:7.1f}% {'1.00x':>9s}", flush=True)
+            print(table_row("CoGAN 32x32 in the thesis code structure", "f32 eager", thesis_rate, flops, reference,
+                            "1.00x"), flush=True)
         for name in args.configs:
             title, flags = CONFIGS[name]
             if args.width:
@@ -361,9 +373,8 @@ def main():
                     print(f"{title:42s} {variant:9s} failed: {type(exc).__name__}: {str(exc).splitlines()[0][:80]}")
                     continue
                 vs = f"{rate / thesis_rate:.2f}x" if name == "cogan_ns" else ""
-                print(f"{title:42s} {variant:9s} {rate:7.3f} {1 / rate:7.3f} {flops / 1e9:9.1f} "
-                      f"{rate * flops / 1e9:8.1f} {reference / 1e9:7.0f} {100 * rate * flops / reference:7.1f}% "
-                      f"{vs:>9s} {'3 x ' + str(iterations):>9s} {trace:7.1f} {os.getloadavg()[0]:5.1f}", flush=True)
+                print(table_row(title, variant, rate, flops, reference, vs,
+                                f" {'3 x ' + str(iterations):>9s} {trace:7.1f} {os.getloadavg()[0]:5.1f}"), flush=True)
 
 
 if __name__ == "__main__":

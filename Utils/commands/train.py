@@ -11,7 +11,7 @@ from Utils.config import ConfigError, FlagSet, check_range, explicit, fill_defau
 MODELS = ("gan", "cogan", "scogan")
 # Settings a resumed run may change: how long it runs and how it reports, not what it trains.
 RESUMABLE = {"iterations", "log_every", "sample_every", "checkpoint_every", "keep_checkpoints", "quiet",
-             "resume", "overwrite", "jit_compile", "data_dir", "deterministic", "steps_per_call", "strategy"}
+             "jit_compile", "data_dir", "deterministic", "steps_per_call", "strategy"}
 # What one command does to --out, not a setting of the run: a run started with --overwrite resumes.
 PER_INVOCATION = ("resume", "overwrite")
 STRATEGIES = ("default", "mirrored", "multiworker")
