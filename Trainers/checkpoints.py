@@ -95,7 +95,9 @@ def restore(trainer, path):
     Dropout RNG states are restored when present: checkpoints written before they were saved lack them, and
     such runs resume with fresh dropout masks.
     """
-    tf.train.Checkpoint(**_parts(trainer)).restore(path).assert_existing_objects_matched()
+    # Each restore reads only its own part of the checkpoint; expect_partial() keeps TensorFlow from warning,
+    # once the status is collected, that the other part's values "could not be found in the restored object".
+    tf.train.Checkpoint(**_parts(trainer)).restore(path).assert_existing_objects_matched().expect_partial()
     tf.train.Checkpoint(rng_states=rng_states(_nets(trainer))).restore(path).expect_partial()
 
 
