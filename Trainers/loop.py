@@ -15,6 +15,7 @@ import numpy as np
 
 from Utils.atomic import write_text
 from Utils.config import ConfigError
+from Utils.latents import draw_latents
 
 
 class NonFiniteLoss(RuntimeError):
@@ -58,9 +59,7 @@ def _fixed_z(out_dir, cfg):
     if path.exists():
         return np.load(path)
     rng = np.random.default_rng(cfg.seed)
-    shape = (cfg.sample_count, cfg.latent_dim)
-    z = rng.standard_normal(shape) if cfg.noise == "normal" else rng.uniform(-1, 1, shape)
-    z = z.astype(np.float32)
+    z = draw_latents(rng, cfg.noise, (cfg.sample_count, cfg.latent_dim))
     np.save(path, z)
     return z
 

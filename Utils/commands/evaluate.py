@@ -5,6 +5,7 @@ from pathlib import Path
 
 from Data.catalog import DATASETS, default_data_dir, list_images, unprepared
 from Utils.config import ConfigError, check_range
+from Utils.latents import draw_latents
 from Utils.pretrained import NETS
 
 # Pairs the thesis measured over, by data source; CycleGAN sets and folders use their larger domain's size.
@@ -185,12 +186,6 @@ def _classifier(args, image_shape):
     return tf.function(lambda x: probe(x, training=False), reduce_retracing=True), int(model.output_shape[-1])
 
 
-def _latents(rng, noise, shape):
-    import numpy as np
-
-    return (rng.standard_normal(shape) if noise == "normal" else rng.uniform(-1, 1, shape)).astype(np.float32)
-
-
 def _write_extremes(extremes, path):
     """Thesis Figs. 5.2/5.3: the closest pairs (domain 1 over domain 2, ascending) above the farthest (descending)."""
     import numpy as np
@@ -236,7 +231,7 @@ def run(args):
     with tqdm(total=n, unit="pair", dynamic_ncols=True, disable=args.quiet) as bar:
         while done < n:
             b = min(batch_size, n - done)
-            generated = [np.asarray(x) for x in generate(_latents(rng, noise, (b, latent_dim)))]
+            generated = [np.asarray(x) for x in generate(draw_latents(rng, noise, (b, latent_dim)))]
             real = [np.asarray(x)[:b] for x in next(real_batches)]
             for key, distances in lpips_measures(lpips.distance, generated, real).items():
                 stats[key].add(distances)

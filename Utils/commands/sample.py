@@ -3,6 +3,7 @@ points (the toy ring's mlp) a scatter plot and an .npz of the points instead."""
 from pathlib import Path
 
 from Utils.config import ConfigError
+from Utils.latents import draw_latents
 
 IMAGE_COUNT = 64  # one 8x8 grid
 POINT_COUNT = 2000  # enough points that every mode of the ring shows as a cloud
@@ -45,9 +46,7 @@ def _latents(args, latent_dim, noise, count):
         if z.ndim != 2 or z.shape[1] != latent_dim:
             raise ConfigError(f"--z {args.z} has shape {z.shape}; the generators need [N, {latent_dim}]")
         return z
-    rng = np.random.default_rng(args.seed)
-    shape = (args.n or count, latent_dim)
-    return (rng.standard_normal(shape) if noise == "normal" else rng.uniform(-1, 1, shape)).astype(np.float32)
+    return draw_latents(np.random.default_rng(args.seed), noise, (args.n or count, latent_dim))
 
 
 def run(args):
