@@ -2,8 +2,9 @@
 
 Three runs through the ordinary `train` command with the MLP nets of Table 2.1 (tanh units, so Glorot's
 `--init xavier`, which was derived for tanh nets; the train command's DCGAN default normal(0, 0.02) leaves the
-generator's points bunched near the origin for thousands of steps), the train command's batch of 64 and the
-thesis's 25,000 generator updates:
+generator's points bunched near the origin for thousands of steps), the train command's batch of 64, the
+thesis's 25,000 generator updates, and z of size 100 drawn uniformly in [-1, 1] as for the thesis's image GANs
+(`--noise normal` draws z ~ N(0, I) instead, as the 2D toys of Metz et al. 2017 and Gulrajani et al. 2017 do):
 
 - k1_non_saturating: the non-saturating loss, k=1 discriminator update per generator update, Adam lr 2e-4,
   beta1 0.5 (the train command's DCGAN defaults). The thesis: learns every mode.
@@ -35,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from Data.ring import (N_MODES, N_POINTS, N_STD, count_modes, high_quality_share, mode_shares,  # noqa: E402
                        ring_points, ring_summary)
 from Utils.commands import main as scogan  # noqa: E402  (needs the repo on sys.path)
+from Utils.latents import draw_latents  # noqa: E402
 
 RUNS = {
     "k1_non_saturating": ["--n-critic", "1"],
@@ -44,22 +46,22 @@ RUNS = {
 }
 
 
-def generated_points(run_dir, latent_dim, seed=1):
-    """N_POINTS points from the run's exported generator, on fresh uniform latent vectors."""
+def generated_points(run_dir, latent_dim, noise, seed=1):
+    """N_POINTS points from the run's exported generator, on fresh latent vectors of the run's noise."""
     import tensorflow as tf
 
     generator = tf.saved_model.load(str(run_dir / "export" / "generator_1"))
-    z = np.random.default_rng(seed).uniform(-1, 1, (N_POINTS, latent_dim)).astype(np.float32)
+    z = draw_latents(np.random.default_rng(seed), noise, (N_POINTS, latent_dim))
     return np.asarray(generator.serve(z), dtype=np.float32)
 
 
-def final_plot(run_dir, name, iterations, latent_dim, seed):
+def final_plot(run_dir, name, iterations, latent_dim, noise, seed):
     """(points, path): N_POINTS fresh points of the run's exported generator and their scatter plot over the real
     points in RUN/final.png."""
     from Utils.images import save_png
     from Utils.scatter import scatter_image
 
-    points = generated_points(run_dir, latent_dim)
+    points = generated_points(run_dir, latent_dim, noise)
     path = run_dir / "final.png"
     save_png(scatter_image(ring_points(seed), points, f"{name}, {iterations} iterations\n{ring_summary(points)}"), path)
     return points, path
@@ -76,6 +78,8 @@ def main():
     parser.add_argument("--iterations", type=int, default=25000, help="generator updates per run (default: 25000)")
     parser.add_argument("--batch-size", type=int, default=64, help="points per update (default: 64)")
     parser.add_argument("--latent-dim", type=int, default=100, help="size of z (default: 100)")
+    parser.add_argument("--noise", default="uniform", choices=("uniform", "normal"),
+                        help="z ~ uniform[-1, 1] (default) or standard normal")
     parser.add_argument("--seed", type=int, default=0, help="seed of data, noise and initialisation (default: 0)")
     parser.add_argument("--out", default="runs/ring", help="folder of the runs (default: runs/ring)")
     parser.add_argument("--runs", nargs="+", default=list(RUNS), choices=list(RUNS), help="runs to do (default: all)")
@@ -89,14 +93,14 @@ def main():
         start = time.perf_counter()
         code = scogan(["train", "--model", "gan", "--dataset", "ring", "--init", "xavier", "--quiet", "--overwrite",
                        "--iterations", str(args.iterations), "--batch-size", str(args.batch_size),
-                       "--latent-dim", str(args.latent_dim), "--seed", str(args.seed),
+                       "--latent-dim", str(args.latent_dim), "--noise", args.noise, "--seed", str(args.seed),
                        "--sample-every", str(max(1, args.iterations // 10)), "--sample-count", "2000",
                        "--checkpoint-every", str(args.iterations), "--out", str(run_dir), *RUNS[name]])
         if code:
             raise SystemExit(f"{name}: train exited with {code}")
         seconds = time.perf_counter() - start
-        points, final = final_plot(run_dir, name, args.iterations, args.latent_dim, args.seed)
-        rows[name] = {"run": name, "flags": RUNS[name], "iterations": args.iterations, "batch_size": args.batch_size,
+        points, final = final_plot(run_dir, name, args.iterations, args.latent_dim, args.noise, args.seed)
+        rows[name] = {"run": name, "flags": RUNS[name], "iterations": args.iterations, "batch_size": args.batch_size, "noise": args.noise,
                       "modes": count_modes(points), "on_mode_share": round(high_quality_share(points), 3),
                       "modes_during_training": modes_during_training(run_dir), "seconds": round(seconds, 1),
                       "shares": [round(float(s), 3) for s in mode_shares(points)], "plot": str(final.resolve())}
