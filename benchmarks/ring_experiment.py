@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from Data.ring import (N_MODES, N_POINTS, N_STD, count_modes, high_quality_share, mode_shares,  # noqa: E402
                        ring_points, ring_summary)
 from Utils.commands import main as scogan  # noqa: E402  (needs the repo on sys.path)
-from Utils.latents import draw_latents  # noqa: E402
+from Utils.latents import NOISES, draw_latents  # noqa: E402
 
 RUNS = {
     "k1_non_saturating": ["--n-critic", "1"],
@@ -78,7 +78,7 @@ def main():
     parser.add_argument("--iterations", type=int, default=25000, help="generator updates per run (default: 25000)")
     parser.add_argument("--batch-size", type=int, default=64, help="points per update (default: 64)")
     parser.add_argument("--latent-dim", type=int, default=100, help="size of z (default: 100)")
-    parser.add_argument("--noise", default="uniform", choices=("uniform", "normal"),
+    parser.add_argument("--noise", default="uniform", choices=NOISES,
                         help="z ~ uniform[-1, 1] (default) or standard normal")
     parser.add_argument("--seed", type=int, default=0, help="seed of data, noise and initialisation (default: 0)")
     parser.add_argument("--out", default="runs/ring", help="folder of the runs (default: runs/ring)")
@@ -100,7 +100,8 @@ def main():
             raise SystemExit(f"{name}: train exited with {code}")
         seconds = time.perf_counter() - start
         points, final = final_plot(run_dir, name, args.iterations, args.latent_dim, args.noise, args.seed)
-        rows[name] = {"run": name, "flags": RUNS[name], "iterations": args.iterations, "batch_size": args.batch_size, "noise": args.noise,
+        rows[name] = {"run": name, "flags": RUNS[name], "iterations": args.iterations, "batch_size": args.batch_size,
+                      "noise": args.noise,
                       "modes": count_modes(points), "on_mode_share": round(high_quality_share(points), 3),
                       "modes_during_training": modes_during_training(run_dir), "seconds": round(seconds, 1),
                       "shares": [round(float(s), 3) for s in mode_shares(points)], "plot": str(final.resolve())}

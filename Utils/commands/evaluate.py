@@ -5,7 +5,7 @@ from pathlib import Path
 
 from Data.catalog import DATASETS, default_data_dir, list_images, unprepared
 from Utils.config import ConfigError, check_range
-from Utils.latents import draw_latents
+from Utils.latents import NOISES, draw_latents
 from Utils.pretrained import NETS
 
 # Pairs the thesis measured over, by data source; CycleGAN sets and folders use their larger domain's size.
@@ -38,7 +38,7 @@ def add_parser(subparsers):
     p.add_argument("--batch-size", type=int, default=128, help="pairs per step (default: %(default)s)")
     p.add_argument("--seed", type=int, default=0,
                    help="seed of the latent vectors and of the order of the real images (default: %(default)s)")
-    p.add_argument("--noise", choices=("uniform", "normal"), default=None,
+    p.add_argument("--noise", choices=NOISES, default=None,
                    help="distribution of z (default: the run's; uniform for exported generators)")
     p.add_argument("--extremes", type=int, default=8,
                    help="pairs in each half of extremes.png (default: %(default)s)")

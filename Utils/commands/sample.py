@@ -3,7 +3,7 @@ points (the toy ring's mlp) a scatter plot and an .npz of the points instead."""
 from pathlib import Path
 
 from Utils.config import ConfigError
-from Utils.latents import draw_latents
+from Utils.latents import NOISES, draw_latents
 
 IMAGE_COUNT = 64  # one 8x8 grid
 POINT_COUNT = 2000  # enough points that every mode of the ring shows as a cloud
@@ -21,7 +21,7 @@ def add_parser(subparsers):
                    help=f"number of latent vectors (default: {IMAGE_COUNT} for images, {POINT_COUNT} for 2D points)")
     p.add_argument("--z", default=None, help=".npy file of latent vectors [N, latent_dim] to use instead of fresh ones")
     p.add_argument("--seed", type=int, default=0, help="seed of fresh latent vectors (default: %(default)s)")
-    p.add_argument("--noise", choices=("uniform", "normal"), default=None,
+    p.add_argument("--noise", choices=NOISES, default=None,
                    help="distribution of fresh z (default: the run's; uniform for SavedModels)")
     p.add_argument("--out", default=None, help="output path stem (default: SOURCE/samples/sample)")
     p.set_defaults(run=run, resolve=resolve)

@@ -7,6 +7,7 @@ from Losses.names import ADVERSARIAL_LOSSES
 from Nets.catalog import ARCHITECTURES, DISC_NORMS, INITIALIZERS, architecture_for
 from Penalties.catalog import CYCLE_NORMS, PERCEPTUAL_BACKBONES
 from Utils.config import ConfigError, FlagSet, check_range, explicit, fill_defaults, merge_resumed
+from Utils.latents import NOISES
 
 MODELS = ("gan", "cogan", "scogan")
 # Settings a resumed run may change: how long it runs and how it reports, not what it trains.
@@ -34,7 +35,7 @@ def add_parser(subparsers):
           help="discriminator normalisation; unset: the architecture's table (batch for dcgan128/256, none for "
                "dcgan32/mlp), with layer instead of batch under --penalty gp")
     f.add("--latent-dim", default=100, type=int, help="size of the latent vector z")
-    f.add("--noise", default="uniform", choices=("uniform", "normal"), help="z ~ uniform[-1, 1] or standard normal")
+    f.add("--noise", default="uniform", choices=NOISES, help="z ~ uniform[-1, 1] or standard normal")
     f.add("--init", default="normal", choices=INITIALIZERS, help="weight init: normal(0, 0.02), xavier or he")
     f.add("--width", default=1.0, type=float, help="channel multiplier of every layer; 1 is the thesis's nets")
     f.add("--prelu-init", default=0.25, type=float, help="initial PReLU slope")
