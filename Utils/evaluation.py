@@ -117,6 +117,20 @@ def entropy_bits(frequencies):
     return 0.0 - float((p * np.log2(p)).sum())  # 0.0 - x: one class gives 0.0, not -0.0
 
 
+def mutual_information_bits(joint_counts):
+    """I(C1; C2) in bits from a contingency table: 0 for independent classes, H(C1) when C2 determines C1.
+
+    Unlike pair agreement it does not care which class goes with which, so it also exposes a pair that is
+    coupled under a permutation of the classes. The plug-in estimate's bias for independent classes is about
+    (K - 1)^2 / (2 N ln 2) bits for K classes and N pairs.
+    """
+    joint = np.asarray(joint_counts, np.float64)
+    joint = joint / joint.sum()
+    outer = np.outer(joint.sum(axis=1), joint.sum(axis=0))
+    seen = joint > 0
+    return max(float((joint[seen] * np.log2(joint[seen] / outer[seen])).sum()), 0.0)
+
+
 class Extremes:
     """The k lowest- and k highest-distance generated pairs so far; only 2k pairs of images are ever kept."""
 
@@ -164,12 +178,15 @@ class ClassifierMeasures:
     """Pair agreement, class coverage and classifier-feature FID, from per-batch softmax outputs and features.
 
     Pair agreement is the fraction of z whose G1(z) and G2(z) get the same argmax class; its chance level
-    sum_c p1(c) p2(c) is what independent generators with these class frequencies would reach.
+    sum_c p1(c) p2(c) is what independent generators with these class frequencies would reach. The pair
+    confusion table (rows: class of G1(z), columns: class of G2(z)) and its mutual information show how the
+    classes of the two images depend on each other, whether or not they are the same class.
     """
 
     def __init__(self, n_domains, n_classes):
         self.n_domains, self.n_classes = n_domains, n_classes
         self.agreement = MeanSE()
+        self.pairs = np.zeros((n_classes, n_classes), np.int64)
         self.counts = {(kind, d): np.zeros(n_classes, np.int64) for kind in ("real", "generated")
                        for d in range(n_domains)}
         self.moments = {key: Moments() for key in self.counts}
@@ -184,6 +201,7 @@ class ClassifierMeasures:
                 self.moments[kind, d].add(features)
         if self.n_domains == 2:
             self.agreement.add(labels["generated", 0] == labels["generated", 1])
+            np.add.at(self.pairs, (labels["generated", 0], labels["generated", 1]), 1)
 
     def frequencies(self, kind, d):
         counts = self.counts[kind, d]
@@ -202,6 +220,8 @@ class ClassifierMeasures:
         if self.n_domains == 2:
             chance = float(self.frequencies("generated", 0) @ self.frequencies("generated", 1))
             result["pair_agreement"] = {"mean": self.agreement.mean, "se": self.agreement.se, "chance": chance}
+            result["pair_confusion"] = self.pairs.tolist()
+            result["pair_mutual_information_bits"] = mutual_information_bits(self.pairs)
         return result
 
 
@@ -217,6 +237,8 @@ def table_rows(summary):
                          agreement["se"]))
             rows.append(("pair_agreement_chance", "pair agreement by chance, sum_c p1(c) p2(c)", agreement["chance"],
                          None))
+            rows.append(("pair_mutual_information", "mutual information of the classes of G1(z) and G2(z) (bits)",
+                         clf["pair_mutual_information_bits"], None))
         for name, value in clf["coverage"].items():
             kind, d = name.rsplit("_", 1)
             rows.append((f"entropy_{name}", f"class entropy (bits, max {clf['max_entropy_bits']:.3f}), {kind} "
@@ -249,4 +271,9 @@ def to_markdown(summary):
             total = max(sum(value["histogram"]), 1)
             lines.append(f"| {name.replace('_', ' domain ')} | "
                          + " | ".join(f"{count / total:.3f}" for count in value["histogram"]) + " |")
+        if "pair_confusion" in clf:
+            lines += ["", "| pairs: class of G1(z) (rows) by class of G2(z) | "
+                      + " | ".join(str(c) for c in classes) + " |", "| --- |" + " --- |" * clf["classes"]]
+            lines += [f"| {c} | " + " | ".join(str(count) for count in row) + " |"
+                      for c, row in zip(classes, clf["pair_confusion"])]
     return "\n".join(lines) + "\n"

