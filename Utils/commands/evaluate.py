@@ -20,9 +20,9 @@ def add_parser(subparsers):
         "evaluate", help="LPIPS table (thesis Table 5.1), pair agreement, class coverage and FID of a run",
         description="Measure a run (latest checkpoint) or exported generators over N pairs: LPIPS of G1(z) vs "
                     "G2(z), of generated vs real in each domain and of real domain 1 vs real domain 2, mean and "
-                    "standard error; with --classifier also pair agreement, class coverage and classifier-feature "
-                    "FID. Writes evaluation.json, .csv, .md and extremes.png (lowest-distance pairs on top, "
-                    "highest below) to --out and prints the table.")
+                    "standard error; with --classifier also pair agreement, the pair confusion table and its mutual "
+                    "information, class coverage and classifier-feature FID. Writes evaluation.json, .csv, .md and "
+                    "extremes.png (lowest-distance pairs on top, highest below) to --out and prints the table.")
     p.add_argument("source", help="run directory (latest checkpoint) or exported generators (a SavedModel folder or "
                                   "a folder of generator_<i> SavedModels, e.g. RUN/export)")
     p.add_argument("--n", type=int, default=None,
@@ -34,7 +34,8 @@ def add_parser(subparsers):
                         "packages)")
     p.add_argument("--classifier", default=None,
                    help="a .keras classifier from train-classifier trained on both domains (--domains both): adds "
-                        "pair agreement, class coverage and classifier-feature FID (default: none)")
+                        "pair agreement, pair confusion and mutual information, class coverage and classifier-feature "
+                        "FID (default: none)")
     p.add_argument("--batch-size", type=int, default=128, help="pairs per step (default: %(default)s)")
     p.add_argument("--seed", type=int, default=0,
                    help="seed of the latent vectors and of the order of the real images (default: %(default)s)")
