@@ -185,7 +185,6 @@ class ClassifierMeasures:
 
     def __init__(self, n_domains, n_classes):
         self.n_domains, self.n_classes = n_domains, n_classes
-        self.agreement = MeanSE()
         self.pairs = np.zeros((n_classes, n_classes), np.int64)
         self.counts = {(kind, d): np.zeros(n_classes, np.int64) for kind in ("real", "generated")
                        for d in range(n_domains)}
@@ -200,8 +199,15 @@ class ClassifierMeasures:
                 self.counts[kind, d] += np.bincount(labels[kind, d], minlength=self.n_classes)
                 self.moments[kind, d].add(features)
         if self.n_domains == 2:
-            self.agreement.add(labels["generated", 0] == labels["generated", 1])
             np.add.at(self.pairs, (labels["generated", 0], labels["generated", 1]), 1)
+
+    def _agreement(self):
+        """Mean and standard error (ddof 1) of the 0/1 agreement of each pair, read off the confusion table."""
+        n = int(self.pairs.sum())
+        mean = float(np.trace(self.pairs)) / n if n else 0.0
+        se = math.sqrt(mean * (1 - mean) / (n - 1)) if n > 1 else float("nan")
+        chance = float(self.frequencies("generated", 0) @ self.frequencies("generated", 1))
+        return {"mean": mean, "se": se, "chance": chance}
 
     def frequencies(self, kind, d):
         counts = self.counts[kind, d]
@@ -218,8 +224,7 @@ class ClassifierMeasures:
         result = {"classes": self.n_classes, "max_entropy_bits": math.log2(self.n_classes), "coverage": coverage,
                   "fid": fid}
         if self.n_domains == 2:
-            chance = float(self.frequencies("generated", 0) @ self.frequencies("generated", 1))
-            result["pair_agreement"] = {"mean": self.agreement.mean, "se": self.agreement.se, "chance": chance}
+            result["pair_agreement"] = self._agreement()
             result["pair_confusion"] = self.pairs.tolist()
             result["pair_mutual_information_bits"] = mutual_information_bits(self.pairs)
         return result
