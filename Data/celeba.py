@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from Data.catalog import CELEBA_ATTRIBUTE_NAMES, PREPARED_MARKER, local_store, prepare_hint, prepared
-from Data.errors import DataError
+from Utils.errors import DataError
 from Data.image_sources import EncodedSource, cache_if_fits
 from Utils.atomic import write_text
 

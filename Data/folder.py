@@ -2,7 +2,7 @@
 from PIL import Image, UnidentifiedImageError
 
 from Data.catalog import list_images
-from Data.errors import DataError
+from Utils.errors import DataError
 from Data.sources import FileSource
 
 

@@ -6,7 +6,7 @@ budget once decoded are decoded once, in parallel, and then served from a uint8 
 import numpy as np
 import tensorflow as tf
 
-from Data.errors import DataError
+from Utils.errors import DataError
 
 CACHE_BUDGET_BYTES = 1 << 30  # per domain: the CycleGAN sets fit at 256x256, CelebA at 128x128 does not
 

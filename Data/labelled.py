@@ -9,7 +9,7 @@ import numpy as np
 import tensorflow as tf
 
 from Data.catalog import DATASETS
-from Data.errors import DataError
+from Utils.errors import DataError
 from Data.sources import halves
 
 DIGITS_HOLDOUT = 0.2

@@ -4,7 +4,7 @@ from pathlib import Path
 import tensorflow as tf
 
 from Data.catalog import prepare_hint, tfds_prepared
-from Data.errors import DataError
+from Utils.errors import DataError
 
 RAW_FILES = (
     "train-images-idx3-ubyte.gz",

@@ -5,7 +5,7 @@ Indexing (rather than a shuffle buffer) makes the data order a pure function of
 """
 import tensorflow as tf
 
-from Data.errors import DataError
+from Utils.errors import DataError
 
 
 class ArraySource:

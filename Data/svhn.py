@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from Data.catalog import PREPARED_MARKER, PRUNE_THRESHOLD, local_store, prepare_hint, prepared, pruned_indices_path
-from Data.errors import DataError
+from Utils.errors import DataError
 from Data.image_sources import Uint8Source
 from Utils.atomic import write_text
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import keras
 from keras import layers
 
-from Utils.config import ConfigError
+from Utils.errors import ConfigError
 
 INPUT_RANGE = (-1.0, 1.0)
 DIGIT_CLASSES = 10

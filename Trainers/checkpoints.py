@@ -13,7 +13,7 @@ from pathlib import Path
 
 import tensorflow as tf
 
-from Utils.config import ConfigError
+from Utils.errors import ConfigError
 
 
 class CheckpointError(ConfigError):

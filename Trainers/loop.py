@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 
 from Utils.atomic import write_text
-from Utils.config import ConfigError
+from Utils.errors import ConfigError, UserError
 from Utils.latents import draw_latents
 
 
-class NonFiniteLoss(RuntimeError):
+class NonFiniteLoss(UserError):
     """A loss or penalty went NaN/Inf; training stopped before saving anything from that step."""
 
 

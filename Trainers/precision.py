@@ -21,7 +21,7 @@ def check_compilable(policy, cfg):
     penalty differentiates the discriminator twice, and XLA on CPU has no bfloat16 kernel for max-pooling's
     second derivative (MaxPoolGradGrad)."""
     from Nets.catalog import ARCHITECTURES
-    from Utils.config import ConfigError
+    from Utils.errors import ConfigError
 
     if (policy == "mixed_bfloat16" and cfg.jit_compile and cfg.penalty == "gp"
             and ARCHITECTURES[cfg.arch].max_pooling):

@@ -3,7 +3,7 @@ import argparse
 import json
 from pathlib import Path
 
-from Data.errors import DataError
+from Utils.errors import DataError
 
 
 def restore_run(run_dir):

@@ -8,9 +8,7 @@ import argparse
 import json
 from pathlib import Path
 
-
-class ConfigError(ValueError):
-    """A configuration problem the user can fix; the CLI prints it and exits with code 2."""
+from Utils.errors import ConfigError
 
 
 class FlagSet:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from Utils import errors
+
 try:  # numpy 2 moved the pickle helper; numpy 1 pickles still name numpy.core
     from numpy._core.multiarray import _reconstruct
 except ImportError:  # numpy 1.x
@@ -48,7 +50,7 @@ _STORAGE_DTYPES = {
 }
 
 
-class MissingWeightsError(RuntimeError):
+class MissingWeightsError(errors.MissingWeightsError):
     """Pretrained weights are not available offline; the message says how to get them."""
 
     def __init__(self, what):

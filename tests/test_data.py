@@ -5,7 +5,7 @@ import tensorflow as tf
 from PIL import Image
 
 from Data.domains import load_domains
-from Data.errors import DataError
+from Utils.errors import DataError
 from Data.pipeline import batched_stream
 from Data.sources import ArraySource, halves
 from Data.transforms import edge, negative, rotate

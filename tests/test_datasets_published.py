@@ -5,7 +5,7 @@ import pytest
 
 from Data.catalog import CELEBA_ATTRIBUTE_NAMES, DATASETS
 from Data.domains import load_domains
-from Data.errors import DataError
+from Utils.errors import DataError
 from Data.pipeline import batched_stream
 from Utils.commands import main
 from published_fixtures import (WITH, WITHOUT, build_tfds, tfds_celeba_files, write_celeba, write_cyclegan,
@@ -99,7 +99,7 @@ def test_pruned_svhn_keeps_the_images_the_classifier_is_sure_of(svhn_dir, tmp_pa
 
 
 def test_training_a_pruned_set_needs_its_cached_pruning(svhn_dir, tmp_path):
-    from Utils.config import ConfigError
+    from Utils.errors import ConfigError
 
     data_dir, _ = svhn_dir
     confidence_classifier(tmp_path / "other.keras")

@@ -120,7 +120,7 @@ def test_no_readable_checkpoint_is_a_clear_error(short_run, tmp_path):
 
 
 def test_start_up_failure_leaves_no_run_directory(tmp_path):
-    from Data.errors import DataError
+    from Utils.errors import DataError
 
     out = tmp_path / "never"
     with pytest.raises(DataError):

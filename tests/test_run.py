@@ -174,7 +174,7 @@ def test_mixed_bfloat16_trains_with_finite_float32_losses_and_samples(tmp_path):
 def test_bfloat16_xla_gradient_penalty_is_refused_before_building(tmp_path):
     """XLA on CPU cannot compile max-pooling's bfloat16 second derivative: a clear error, not a failed compile."""
     from conftest import tiny_config
-    from Utils.config import ConfigError
+    from Utils.errors import ConfigError
 
     out = tmp_path / "refused"
     cfg = tiny_config(loss="wasserstein", penalty="gp", mixed_precision=True, jit_compile=True, out=str(out))
@@ -187,7 +187,7 @@ def test_bfloat16_xla_gradient_penalty_is_refused_before_building(tmp_path):
 
 def test_overwrite_keeps_the_old_run_when_the_new_one_fails_to_start(tmp_path):
     from conftest import tiny_config
-    from Utils.config import ConfigError
+    from Utils.errors import ConfigError
 
     old = tmp_path / "old"
     old.mkdir()

@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-from Utils.config import ConfigError
+from Utils.errors import UserError
 
 COMMANDS = ("train", "train_classifier", "sample", "export", "evaluate", "prepare_data", "lpips",
             "convert_lpips_weights")
@@ -36,17 +36,10 @@ def main(argv=None):
         if hasattr(args, "resolve"):
             args = args.resolve(args)
         code = args.run(args)
-    except ConfigError as exc:
-        parser.exit(2, f"scogan {args.command}: error: {exc}\n")
+    except UserError as exc:  # errors the user can act on carry their fix in the message
+        parser.exit(exc.exit_code, f"scogan {args.command}: error: {exc}\n")
     except KeyboardInterrupt:
         parser.exit(130, "interrupted\n")
-    except Exception as exc:  # errors the user can act on carry their fix in the message
-        from Utils.errors import user_facing
-
-        message = user_facing(exc)
-        if message is None:
-            raise
-        parser.exit(1, f"scogan {args.command}: error: {message}\n")
     return code
 
 

@@ -4,7 +4,8 @@ import json
 from pathlib import Path
 
 from Data.catalog import DATASETS, default_data_dir, list_images, unprepared
-from Utils.config import ConfigError, check_range
+from Utils.errors import ConfigError
+from Utils.config import check_range
 from Utils.latents import NOISES, draw_latents
 from Utils.pretrained import NETS
 
@@ -140,7 +141,7 @@ def _generators(args):
 def _sources(args, shapes):
     """The real domains at the generators' image size, after checking they match the generators."""
     from Data.domains import load_domains
-    from Data.errors import DataError
+    from Utils.errors import DataError
 
     size = int(shapes[0][0])
     if size not in DATASETS[args.dataset].sizes:
@@ -160,7 +161,7 @@ def _sources(args, shapes):
 
 def _batch_size(args, n, sources):
     """Pairs per step: --batch-size, at most N, and no larger than a domain (the real streams batch whole)."""
-    from Data.errors import DataError
+    from Utils.errors import DataError
 
     batch_size = min(args.batch_size, n)
     for i, source in enumerate(sources):

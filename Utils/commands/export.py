@@ -2,7 +2,7 @@
 import json
 from pathlib import Path
 
-from Utils.config import ConfigError
+from Utils.errors import ConfigError
 
 
 def add_parser(subparsers):

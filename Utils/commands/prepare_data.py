@@ -7,7 +7,7 @@ svhn_pruned caches which SVHN images a digit classifier keeps.
 from pathlib import Path
 
 from Data.catalog import CYCLEGAN_SETS, PRUNE_THRESHOLD, default_data_dir
-from Utils.config import ConfigError
+from Utils.errors import ConfigError
 
 PREPARERS = ("mnist", "svhn", "svhn_pruned", "celeba") + CYCLEGAN_SETS
 SOURCES = {

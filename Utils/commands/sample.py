@@ -2,7 +2,7 @@
 points (the toy ring's mlp) a scatter plot and an .npz of the points instead."""
 from pathlib import Path
 
-from Utils.config import ConfigError
+from Utils.errors import ConfigError
 from Utils.latents import NOISES, draw_latents
 
 IMAGE_COUNT = 64  # one 8x8 grid

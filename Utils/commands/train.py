@@ -6,7 +6,8 @@ from Data.catalog import CELEBA_ATTRIBUTE_NAMES, DATASETS, default_data_dir, lis
 from Losses.names import ADVERSARIAL_LOSSES
 from Nets.catalog import ARCHITECTURES, DISC_NORMS, INITIALIZERS, architecture_for
 from Penalties.catalog import CYCLE_NORMS, PERCEPTUAL_BACKBONES
-from Utils.config import ConfigError, FlagSet, check_range, explicit, fill_defaults, merge_resumed
+from Utils.errors import ConfigError
+from Utils.config import FlagSet, check_range, explicit, fill_defaults, merge_resumed
 from Utils.latents import NOISES
 
 MODELS = ("gan", "cogan", "scogan")

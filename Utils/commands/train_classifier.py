@@ -2,7 +2,8 @@
 from pathlib import Path
 
 from Data.catalog import DATASETS, default_data_dir, prepare_hint, tfds_prepared
-from Utils.config import ConfigError, check_range
+from Utils.errors import ConfigError
+from Utils.config import check_range
 
 DOMAIN_CHOICES = ("1", "2", "both")
 DIGIT_DATASETS = sorted(name for name, spec in DATASETS.items() if spec.source in ("mnist", "digits"))
