@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 
 from Data.catalog import CELEBA_ATTRIBUTE_NAMES, PREPARED_MARKER, local_store, prepare_hint, prepared
-from Utils.errors import DataError
 from Data.image_sources import EncodedSource, cache_if_fits
 from Utils.atomic import write_text
+from Utils.errors import DataError
 
 IMAGES_DIR = "img_align_celeba"
 ATTRIBUTES_FILE = "list_attr_celeba.txt"

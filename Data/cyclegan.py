@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 
 from Data.catalog import PREPARED_MARKER, list_images, local_store, prepare_hint, prepared
-from Utils.errors import DataError
 from Data.folder import verify_images
 from Data.image_sources import EncodedSource, cache_if_fits
 from Utils.atomic import write_text
+from Utils.errors import DataError
 
 SPLITS = ("trainA", "trainB")
 

@@ -1,6 +1,15 @@
 """The domain sources of a named dataset: one for a GAN, two for a coupled pair."""
+import tensorflow as tf
+
 from Data.catalog import DATASETS
-from Data.sources import ArraySource, halves
+from Data.image_sources import ArraySource
+
+
+def halves(images01, seed):
+    """The thesis's split: two disjoint halves of a seeded permutation (domain 1, domain 2)."""
+    n = int(images01.shape[0])
+    order = tf.random.experimental.stateless_shuffle(tf.range(n), seed=[seed, 0])
+    return tf.gather(images01, order[: n // 2]), tf.gather(images01, order[n // 2 : 2 * (n // 2)])
 
 
 def _digit_domains(images01, spec, seed):

@@ -1,9 +1,9 @@
 """Local image folders as domains, checked up front so a corrupt file fails before training."""
 from PIL import Image, UnidentifiedImageError
 
-from Data.catalog import list_images
+from Data.catalog import IMAGE_EXTENSIONS, list_images
+from Data.image_sources import EncodedSource, cache_if_fits
 from Utils.errors import DataError
-from Data.sources import FileSource
 
 
 def verify_images(paths):
@@ -17,8 +17,10 @@ def verify_images(paths):
 
 
 def folder_source(folder, size):
+    """The images of `folder`, centre-cropped to a square and resized to size x size; decoded once and kept in
+    memory when they fit."""
     paths = list_images(folder)
     if not paths:
-        raise DataError(f"{folder} holds no images (.png, .jpg, .jpeg, .bmp, .gif)")
+        raise DataError(f"{folder} holds no images ({', '.join(IMAGE_EXTENSIONS)})")
     verify_images(paths)
-    return FileSource(paths, size)
+    return cache_if_fits(EncodedSource(paths, size))

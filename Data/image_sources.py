@@ -1,7 +1,11 @@
-"""Index-addressable sources for the photo datasets: uint8 arrays in memory, and encoded images decoded on the fly.
+"""Domain sources: a fixed set of images addressable by index, each yielding HxWx3 float32 in [-1, 1].
 
-Decoding per index keeps memory flat for sets like CelebA (100,000 faces per domain); sets that fit a memory
-budget once decoded are decoded once, in parallel, and then served from a uint8 array (4x smaller than floats).
+Indexing (rather than a shuffle buffer) makes the data order a pure function of (seed, position), so a resumed
+run reads exactly the batches an uninterrupted run would (Data.pipeline.batched_stream).
+
+Two kinds: images held in memory (ArraySource), and encoded images decoded per index (EncodedSource), which keeps
+memory flat for sets like CelebA (100,000 faces per domain). An encoded set that fits a memory budget once decoded
+is decoded once, in parallel, and then served from a uint8 ArraySource (4x smaller than floats).
 """
 import numpy as np
 import tensorflow as tf
@@ -11,26 +15,32 @@ from Utils.errors import DataError
 CACHE_BUDGET_BYTES = 1 << 30  # per domain: the CycleGAN sets fit at 256x256, CelebA at 128x128 does not
 
 
-class Uint8Source:
-    """RGB images [N, H, W, 3] uint8 held in memory, served as float32 in [-1, 1]."""
+class ArraySource:
+    """Images held in memory [N, H, W, 1|3], grey or RGB: uint8 in [0, 255], or floats in [0, 1]."""
 
     def __init__(self, images):
-        images = np.asarray(images)
-        if images.ndim != 4 or images.shape[-1] != 3 or images.dtype != np.uint8:
-            raise DataError(f"expected uint8 images [N, H, W, 3], got {images.dtype} {images.shape}")
-        self.images = tf.constant(images)
+        images = tf.convert_to_tensor(images)
+        if images.dtype.is_floating:
+            images = tf.cast(images, tf.float32)
+        if images.dtype not in (tf.uint8, tf.float32) or images.shape.rank != 4 or images.shape[-1] not in (1, 3):
+            raise DataError(f"expected images [N, H, W, 1|3] of uint8 or floats, got {images.dtype.name} "
+                            f"{images.shape}")
+        self.images = images
+        self.half_range = 127.5 if images.dtype == tf.uint8 else 0.5
         self.size = int(images.shape[0])
-        self.image_shape = tuple(images.shape[1:])
+        self.image_shape = tuple(images.shape[1:3]) + (3,)
 
     def element(self, index):
-        return tf.cast(tf.gather(self.images, index), tf.float32) / 127.5 - 1.0
+        image = tf.cast(tf.gather(self.images, index), tf.float32) / self.half_range - 1.0
+        return tf.image.grayscale_to_rgb(image) if image.shape[-1] == 1 else image
 
 
 class EncodedSource:
-    """JPEG/PNG images, from files or from encoded bytes in memory, decoded to RGB, centre-cropped and resized.
+    """Encoded images (what tf.io.decode_image reads: JPEG, PNG, BMP, GIF), from files or from bytes in memory,
+    decoded to RGB, centre-cropped and resized to size x size.
 
-    crop: side of the centred square kept, as a fraction of the shorter image side (1.0 keeps the whole square
-    centre). Resizing is bilinear with antialiasing, so downscaling does not alias.
+    crop: side of the centred square kept, as a fraction of the shorter image side (1.0 keeps the largest centred
+    square, so images are never stretched). Resizing is bilinear with antialiasing, so downscaling does not alias.
     """
 
     def __init__(self, encoded, size, crop=1.0, from_files=True):
@@ -43,6 +53,7 @@ class EncodedSource:
         self.image_shape = (size, size, 3)
 
     def decode(self, index):
+        """Image `index` as float32 RGB in [0, 255]."""
         data = tf.gather(self.encoded, index)
         if self.from_files:
             data = tf.io.read_file(data)
@@ -58,7 +69,7 @@ class EncodedSource:
 
 
 def cache_if_fits(source, budget_bytes=CACHE_BUDGET_BYTES):
-    """The source decoded once into a Uint8Source when it fits the budget, else the source itself."""
+    """The EncodedSource decoded once into a uint8 ArraySource when it fits the budget, else the source itself."""
     height, width, channels = source.image_shape
     if source.size * height * width * channels > budget_bytes:
         return source
@@ -66,4 +77,4 @@ def cache_if_fits(source, budget_bytes=CACHE_BUDGET_BYTES):
                .map(lambda i: tf.cast(tf.round(source.decode(i)), tf.uint8), num_parallel_calls=tf.data.AUTOTUNE,
                     deterministic=True)
                .batch(256))
-    return Uint8Source(np.concatenate([batch.numpy() for batch in decoded]))
+    return ArraySource(np.concatenate([batch.numpy() for batch in decoded]))

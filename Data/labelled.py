@@ -9,8 +9,8 @@ import numpy as np
 import tensorflow as tf
 
 from Data.catalog import DATASETS
+from Data.domains import halves
 from Utils.errors import DataError
-from Data.sources import halves
 
 DIGITS_HOLDOUT = 0.2
 

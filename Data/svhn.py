@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 
 from Data.catalog import PREPARED_MARKER, PRUNE_THRESHOLD, local_store, prepare_hint, prepared, pruned_indices_path
-from Utils.errors import DataError
-from Data.image_sources import Uint8Source
+from Data.image_sources import ArraySource
 from Utils.atomic import write_text
+from Utils.errors import DataError
 
 RAW_FILE = "train_32x32.mat"
 
@@ -94,7 +94,7 @@ def svhn_source(data_dir, pruned_by=None):
     """SVHN's training images as a source; pruned_by: the classifier whose cached pruning to apply."""
     images, _ = load_svhn(data_dir)
     if pruned_by is None:
-        return Uint8Source(images)
+        return ArraySource(images)
     path = pruned_indices_path(data_dir, pruned_by)
     if not path.is_file():
         raise DataError(f"SVHN has not been pruned with {pruned_by}; run: python main.py prepare-data svhn_pruned "
@@ -103,4 +103,4 @@ def svhn_source(data_dir, pruned_by=None):
         if int(cache["total"]) != len(images):
             raise DataError(f"{path} was computed for {int(cache['total'])} SVHN images but {data_dir} holds "
                             f"{len(images)}; prune again with prepare-data svhn_pruned")
-        return Uint8Source(images[cache["kept"]])
+        return ArraySource(images[cache["kept"]])

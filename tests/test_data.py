@@ -4,11 +4,11 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from Data.domains import load_domains
-from Utils.errors import DataError
+from Data.domains import halves, load_domains
+from Data.image_sources import ArraySource, EncodedSource, cache_if_fits
 from Data.pipeline import batched_stream
-from Data.sources import ArraySource, halves
 from Data.transforms import edge, negative, rotate
+from Utils.errors import DataError
 
 
 def test_edge_is_dilation_minus_original():
@@ -67,6 +67,18 @@ def test_every_epoch_visits_every_image_once():
     assert sorted(np.round((seen + 1) / 2 * 10).astype(int)) == list(range(10))
 
 
+def test_array_source_serves_uint8_and_float_images_as_rgb_in_minus_one_to_one():
+    grey = ArraySource(np.array([0.0, 0.25, 1.0], np.float32).reshape(3, 1, 1, 1))
+    rgb = ArraySource(np.array([[0, 51, 255]], np.uint8).reshape(1, 1, 1, 3))
+    assert grey.image_shape == rgb.image_shape == (1, 1, 3) and (grey.size, rgb.size) == (3, 1)
+    np.testing.assert_array_equal(grey.element(1).numpy(), [[[-0.5, -0.5, -0.5]]])
+    np.testing.assert_allclose(rgb.element(0).numpy(), [[[-1.0, -0.6, 1.0]]], atol=1e-6)
+    with pytest.raises(DataError, match="int32"):
+        ArraySource(np.zeros((1, 2, 2, 3), np.int32))
+    with pytest.raises(DataError, match=r"\(2, 2, 3\)"):
+        ArraySource(np.zeros((2, 2, 3), np.uint8))
+
+
 def write_images(folder, n, size=(40, 30), mode="RGB"):
     folder.mkdir()
     for i in range(n):
@@ -81,6 +93,28 @@ def test_folder_domains_are_resized_rgb(tmp_path):
     assert (a.size, b.size) == (3, 2)
     x = next(iter(batched_stream(b, 2, seed=0))).numpy()
     assert x.shape == (2, 32, 32, 3) and x.min() >= -1 and x.max() <= 1
+
+
+def test_encoded_images_keep_the_centred_square_instead_of_stretching(tmp_path):
+    """A 40x20 image: red 10-column margins either side of a 20x20 blue centre."""
+    pixels = np.zeros((20, 40, 3), np.uint8)
+    pixels[:, :10, 0] = pixels[:, 30:, 0] = 255
+    pixels[:, 10:30, 2] = 255
+    Image.fromarray(pixels).save(tmp_path / "wide.png")
+    source = EncodedSource([str(tmp_path / "wide.png")], 8)
+    np.testing.assert_allclose(source.element(0).numpy(), np.broadcast_to([-1.0, -1.0, 1.0], (8, 8, 3)), atol=1e-5)
+    half = EncodedSource([str(tmp_path / "wide.png")], 8, crop=0.5)
+    np.testing.assert_allclose(half.element(0).numpy(), source.element(0).numpy(), atol=1e-5)
+
+
+def test_encoded_images_are_decoded_once_when_they_fit_the_budget(tmp_path):
+    write_images(tmp_path / "a", 3)  # 40x30 images of the grey values 0, 20 and 40
+    source = EncodedSource([str(tmp_path / "a" / f"{i}.png") for i in range(3)], 4)
+    cached = cache_if_fits(source, budget_bytes=3 * 4 * 4 * 3)
+    assert isinstance(cached, ArraySource) and cached.images.dtype == tf.uint8
+    np.testing.assert_array_equal(cached.images.numpy()[:, 0, 0, 0], [0, 20, 40])
+    np.testing.assert_allclose(cached.element(2).numpy(), source.element(2).numpy(), atol=1e-6)
+    assert cache_if_fits(source, budget_bytes=3 * 4 * 4 * 3 - 1) is source
 
 
 def test_corrupt_image_names_the_file(tmp_path):
