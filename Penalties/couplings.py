@@ -4,11 +4,8 @@ Where the thesis's text and its published code differ, each docstring says which
 """
 import tensorflow as tf
 
+from Losses.casts import as_float32
 from Penalties.catalog import CYCLE_NORMS
-
-
-def _f32(x):
-    return tf.cast(x, tf.float32)
 
 
 def semantic_loss(probs_1, probs_2):
@@ -17,7 +14,7 @@ def semantic_loss(probs_1, probs_2):
     Thesis Listing 6.15 (`reduce_mean(squared_difference(...))`): the mean runs over the classes too, so this
     is Eq. 4.2's squared norm divided by the number of classes, and the thesis's weight (10) means the same here.
     """
-    return tf.reduce_mean(tf.square(_f32(probs_1) - _f32(probs_2)))
+    return tf.reduce_mean(tf.square(as_float32(probs_1) - as_float32(probs_2)))
 
 
 def latent_cycle_loss(z, z_hat_1, z_hat_2, norm="l1"):
@@ -29,14 +26,14 @@ def latent_cycle_loss(z, z_hat_1, z_hat_2, norm="l1"):
     if norm not in CYCLE_NORMS:
         raise ValueError(f"unknown cycle norm {norm!r}; choose one of {', '.join(CYCLE_NORMS)}")
     distance = tf.abs if norm == "l1" else tf.square
-    z = _f32(z)
-    return tf.reduce_mean(distance(_f32(z_hat_1) - z)) + tf.reduce_mean(distance(_f32(z_hat_2) - z))
+    z = as_float32(z)
+    return tf.reduce_mean(distance(as_float32(z_hat_1) - z)) + tf.reduce_mean(distance(as_float32(z_hat_2) - z))
 
 
 def gram_matrix(features):
     """Per-image Gram matrices [N, C, C] of feature maps [N, H, W, C], normalised by H*W (thesis Listing 6.17;
     the published code later divided by C as well, which only rescales the style weight per layer)."""
-    features = _f32(features)
+    features = as_float32(features)
     positions = tf.cast(tf.shape(features)[1] * tf.shape(features)[2], tf.float32)
     return tf.einsum("bijc,bijd->bcd", features, features) / positions
 
@@ -45,7 +42,7 @@ def content_loss(features_1, features_2):
     """Feature reconstruction loss (Johnson et al. 2016): mean over layers of the mean squared difference
     of paired feature maps, here G1(z)'s and G2(z)'s at the same layers. (The published thesis code divided
     this mean once more by H*W*C; with one content layer that is a constant factor in the weight.)"""
-    terms = [tf.reduce_mean(tf.square(_f32(a) - _f32(b))) for a, b in zip(features_1, features_2)]
+    terms = [tf.reduce_mean(tf.square(as_float32(a) - as_float32(b))) for a, b in zip(features_1, features_2)]
     return tf.add_n(terms) / float(len(terms))
 
 

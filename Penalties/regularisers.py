@@ -1,11 +1,13 @@
 """Generator-pair couplings and weight decay, as unweighted scalars (weights are applied by the trainer)."""
 import tensorflow as tf
 
+from Losses.casts import as_float32
+
 
 def feature_regulariser(features_1, features_2, k):
     """SCoGAN FR: mean over the first k feature maps of the mean squared difference G1^k(z) - G2^k(z)."""
     terms = [
-        tf.reduce_mean(tf.square(tf.cast(a, tf.float32) - tf.cast(b, tf.float32)))
+        tf.reduce_mean(tf.square(as_float32(a) - as_float32(b)))
         for a, b in zip(features_1[:k], features_2[:k])
     ]
     return tf.add_n(terms) / float(k)
@@ -28,4 +30,4 @@ def weight_decay(variables):
     kernels = [v for v in variables if v.path.endswith("kernel")]
     if not kernels:
         return tf.constant(0.0)
-    return tf.add_n([tf.reduce_sum(tf.square(tf.cast(v, tf.float32))) for v in kernels])
+    return tf.add_n([tf.reduce_sum(tf.square(as_float32(v))) for v in kernels])
