@@ -19,13 +19,13 @@ def linear_critic(norm):
 
 
 def test_gradient_penalty_is_zero_for_a_1_lipschitz_critic():
-    real, fake = tf.random.normal(SHAPE), tf.random.normal(SHAPE)
-    assert float(wasserstein_gradient_penalty(linear_critic(1.0), real, fake)) == pytest.approx(0.0, abs=1e-6)
+    real, fake, alpha = tf.random.normal(SHAPE), tf.random.normal(SHAPE), tf.random.uniform(SHAPE[:1])
+    assert float(wasserstein_gradient_penalty(linear_critic(1.0), real, fake, alpha)) == pytest.approx(0.0, abs=1e-6)
 
 
 def test_gradient_penalty_grows_with_the_slope():
-    real, fake = tf.random.normal(SHAPE), tf.random.normal(SHAPE)
-    assert float(wasserstein_gradient_penalty(linear_critic(3.0), real, fake)) == pytest.approx(4.0, rel=1e-5)
+    real, fake, alpha = tf.random.normal(SHAPE), tf.random.normal(SHAPE), tf.random.uniform(SHAPE[:1])
+    assert float(wasserstein_gradient_penalty(linear_critic(3.0), real, fake, alpha)) == pytest.approx(4.0, rel=1e-5)
 
 
 def test_gradient_penalty_interpolates_per_sample():
