@@ -37,10 +37,10 @@ def unique_variables(models):
 
 
 def make_optimizer(cfg, loss_scaling=False):
-    if cfg.optimizer == "rmsprop":
-        optimizer = keras.optimizers.RMSprop(cfg.lr)
+    if cfg.optimisation.optimizer == "rmsprop":
+        optimizer = keras.optimizers.RMSprop(cfg.optimisation.lr)
     else:
-        optimizer = keras.optimizers.Adam(cfg.lr, beta_1=cfg.beta1, beta_2=cfg.beta2)
+        optimizer = keras.optimizers.Adam(cfg.optimisation.lr, beta_1=cfg.optimisation.beta1, beta_2=cfg.optimisation.beta2)
     return keras.optimizers.LossScaleOptimizer(optimizer) if loss_scaling else optimizer
 
 
@@ -69,7 +69,7 @@ class AdversarialTrainer(tf.Module):
         self.setup = setup
         self.cfg = cfg
         self.strategy = strategy or tf.distribute.get_strategy()
-        self.generator_loss, self.discriminator_loss = LOSSES[cfg.loss]
+        self.generator_loss, self.discriminator_loss = LOSSES[cfg.objective.loss]
         self.g_vars = unique_variables([setup.generators.joint])
         self.d_vars = unique_variables(setup.discriminators)
         scaling = keras.mixed_precision.global_policy().name == "mixed_float16"
@@ -82,14 +82,14 @@ class AdversarialTrainer(tf.Module):
             self.d_optimizer.build(self.d_vars)
             for name, net in setup.auxiliaries.items():
                 self.aux_optimizers[name].build(net.trainable_variables)
-        self.noise = tf.random.Generator.from_seed(cfg.seed)
+        self.noise = tf.random.Generator.from_seed(cfg.optimisation.seed)
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         single = setup.generators.single
         self.paired_generator_variables = (single[0].trainable_variables, single[1].trainable_variables) if len(single) == 2 else None
 
     def sample_z(self, n):
-        shape = [n, self.cfg.latent_dim]
-        if self.cfg.noise == "normal":
+        shape = [n, self.cfg.model.latent_dim]
+        if self.cfg.model.noise == "normal":
             return self.noise.normal(shape)
         return self.noise.uniform(shape, -1.0, 1.0)
 
@@ -103,17 +103,17 @@ class AdversarialTrainer(tf.Module):
                 real_logits, fake_logits = disc(real, training=True), disc(fake, training=True)
                 loss = self.discriminator_loss(real_logits, fake_logits)
                 metrics[f"d{i}_loss"] = loss
-                if cfg.loss == "wasserstein":
+                if cfg.objective.loss == "wasserstein":
                     metrics[f"wasserstein{i}"] = tf.reduce_mean(tf.cast(real_logits, tf.float32)) - tf.reduce_mean(
                         tf.cast(fake_logits, tf.float32))
-                if cfg.penalty == "gp":
+                if cfg.objective.penalty == "gp":
                     gp = wasserstein_gradient_penalty(disc, real, fake, alpha=alpha)
                     metrics[f"d{i}_gp"] = gp
-                    loss += cfg.gp_weight * gp
+                    loss += cfg.objective.gp_weight * gp
                 total += loss
-            if cfg.weight_decay:
+            if cfg.objective.weight_decay:
                 metrics["d_weight_decay"] = weight_decay(self.d_vars)
-                total += cfg.weight_decay * metrics["d_weight_decay"]
+                total += cfg.objective.weight_decay * metrics["d_weight_decay"]
             share = _share(self.d_optimizer, total)
         self.d_optimizer.apply_gradients(zip(tape.gradient(share, self.d_vars), self.d_vars))
         metrics["d_total"] = total
@@ -140,9 +140,9 @@ class AdversarialTrainer(tf.Module):
                 if coupling.auxiliary is not None:
                     net = coupling.auxiliary
                     auxiliary_objectives.append((net, _share(self.aux_optimizers[net.name], value)))
-            if cfg.weight_decay:
+            if cfg.objective.weight_decay:
                 metrics["g_weight_decay"] = weight_decay(self.g_vars)
-                total += cfg.weight_decay * metrics["g_weight_decay"]
+                total += cfg.objective.weight_decay * metrics["g_weight_decay"]
             share = _share(self.g_optimizer, total)
         # Every gradient is taken before any update, so all of them see this step's weights.
         updates = [(self.g_optimizer, tape.gradient(share, self.g_vars), self.g_vars)]
@@ -163,7 +163,7 @@ class AdversarialTrainer(tf.Module):
 
         def replica_update(local_batches, *global_draws):
             index, replicas = _replica()
-            b = self.cfg.batch_size // replicas
+            b = self.cfg.optimisation.batch_size // replicas
             reals = [x[k * b : (k + 1) * b] for x in local_batches]
             return update(reals, *[d[index * b : (index + 1) * b] for d in global_draws])
 
@@ -180,19 +180,19 @@ class AdversarialTrainer(tf.Module):
         rows of each slice, as Trainers/distribute.py deals them), so the step is a pure function of tensors and
         the checkpointed RNG (and can be XLA-compiled).
         """
-        cfg, n = self.cfg, self.cfg.batch_size
-        for k in range(cfg.n_critic):
-            draws = [self.sample_z(n)] + ([self.noise.uniform([n])] if cfg.penalty == "gp" else [])
+        cfg, n = self.cfg, self.cfg.optimisation.batch_size
+        for k in range(cfg.objective.n_critic):
+            draws = [self.sample_z(n)] + ([self.noise.uniform([n])] if cfg.objective.penalty == "gp" else [])
             metrics = self._on_replicas(self.discriminator_step, batches, k, *draws)
-            if cfg.penalty == "clip":
-                clip_weights(self.d_vars, cfg.clip_value)
-        metrics.update(self._on_replicas(self.generator_step, batches, cfg.n_critic - 1, self.sample_z(n)))
+            if cfg.objective.penalty == "clip":
+                clip_weights(self.d_vars, cfg.objective.clip_value)
+        metrics.update(self._on_replicas(self.generator_step, batches, cfg.objective.n_critic - 1, self.sample_z(n)))
         self.step.assign_add(1)
         return metrics
 
     def compiled_step(self):
         """train_step compiled (with XLA under --jit-compile): batches -> metrics."""
-        return tf.function(self.train_step, jit_compile=self.cfg.jit_compile)
+        return tf.function(self.train_step, jit_compile=self.cfg.engine.jit_compile)
 
     def compiled_steps(self, steps_per_call=1):
         """(iterator, n) -> {metric: [n] values}: n training steps in one tf.function call, each reading its

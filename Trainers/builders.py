@@ -3,12 +3,16 @@ from Nets.options import NetOptions
 
 
 def net_options(cfg):
-    return NetOptions(init=cfg.init, prelu_init=cfg.prelu_init, channels=3, latent_dim=cfg.latent_dim,
-                      width=cfg.width, disc_norm=cfg.disc_norm)
+    return NetOptions(init=cfg.model.init, prelu_init=cfg.model.prelu_init, channels=3,
+                      latent_dim=cfg.model.latent_dim, width=cfg.model.width, disc_norm=cfg.model.disc_norm)
+
+
+def model_module(cfg):
+    """The module of cfg's model: it builds the generators, the discriminators and the whole training setup."""
+    from Trainers import cogan, gan, scogan
+
+    return {"gan": gan, "cogan": cogan, "scogan": scogan}[cfg.model.kind]
 
 
 def build_setup(cfg):
-    from Trainers import cogan, gan, scogan
-
-    models = {"gan": gan, "cogan": cogan, "scogan": scogan}
-    return models[cfg.model].build_setup(cfg, net_options(cfg))
+    return model_module(cfg).build_setup(cfg, net_options(cfg))

@@ -3,7 +3,14 @@ from Nets.pairs import build_discriminators, build_generators
 from Trainers.setup import TrainingSetup
 
 
+def generators(cfg, opts):
+    return build_generators(cfg.model.arch, opts, 2, shared_blocks=cfg.model.shared_layers)
+
+
+def discriminators(cfg, opts):
+    return build_discriminators(cfg.model.arch, opts, cfg.data.image_size, 2,
+                                shared_blocks=cfg.model.shared_disc_layers)
+
+
 def build_setup(cfg, opts):
-    generators = build_generators(cfg.arch, opts, 2, shared_blocks=cfg.shared_layers)
-    discriminators = build_discriminators(cfg.arch, opts, cfg.image_size, 2, shared_blocks=cfg.shared_disc_layers)
-    return TrainingSetup(generators, discriminators)
+    return TrainingSetup(generators(cfg, opts), discriminators(cfg, opts))

@@ -3,7 +3,13 @@ from Nets.pairs import build_discriminators, build_generators
 from Trainers.setup import TrainingSetup
 
 
+def generators(cfg, opts):
+    return build_generators(cfg.model.arch, opts, 1)
+
+
+def discriminators(cfg, opts):
+    return build_discriminators(cfg.model.arch, opts, cfg.data.image_size, 1)
+
+
 def build_setup(cfg, opts):
-    generators = build_generators(cfg.arch, opts, 1)
-    discriminators = build_discriminators(cfg.arch, opts, cfg.image_size, 1)
-    return TrainingSetup(generators, discriminators)
+    return TrainingSetup(generators(cfg, opts), discriminators(cfg, opts))

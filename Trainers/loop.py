@@ -14,7 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from Utils.atomic import write_text
-from Utils.errors import ConfigError, UserError
+from Trainers import config
+from Trainers.config import Machine, check_machine
+from Utils.errors import UserError
 from Utils.latents import draw_latents
 
 
@@ -58,8 +60,8 @@ def _fixed_z(out_dir, cfg):
     path = Path(out_dir) / "fixed_z.npy"
     if path.exists():
         return np.load(path)
-    rng = np.random.default_rng(cfg.seed)
-    z = draw_latents(rng, cfg.noise, (cfg.sample_count, cfg.latent_dim))
+    rng = np.random.default_rng(cfg.optimisation.seed)
+    z = draw_latents(rng, cfg.model.noise, (cfg.output.sample_count, cfg.model.latent_dim))
     np.save(path, z)
     return z
 
@@ -77,7 +79,7 @@ def write_samples(generators, z, path, log=None, step=None):
 
 def _sample_writer(cfg, sources):
     """Image grids, or for 2D points (the toy ring) scatter plots of generated over real points."""
-    if cfg.image_size is not None:
+    if cfg.data.image_size is not None:
         return write_samples
     from Data.ring import RingSamples
 
@@ -114,21 +116,23 @@ def _agree_to_stop(strategy, requested):
     return float(strategy.reduce(tf.distribute.ReduceOp.SUM, flags, axis=None)) > 0
 
 
-def train(cfg, replace=False):
-    """Run (or resume) training as configured; returns the run directory. `replace` (--overwrite) removes a run
-    already in cfg.out, but only once the new run has started up, so a start-up error leaves the old one intact."""
+def train(cfg, resume=False, replace=False):
+    """Run (or with `resume`, continue) training as configured; returns the run directory. `replace` (--overwrite)
+    removes a run already in cfg.output.out, but only once the new run has started up, so a start-up error leaves
+    the old one intact."""
     import tensorflow as tf
 
     from Trainers.distribute import chief_task, make_strategy
-    from Trainers.precision import check_compilable, dtype_policy, policy_name
+    from Trainers.precision import dtype_policy, policy_name
 
-    policy = policy_name(cfg.mixed_precision, tf.config.list_physical_devices("GPU"))
-    check_compilable(policy, cfg)
-    if cfg.deterministic:
+    gpus = tf.config.list_physical_devices("GPU")
+    policy = policy_name(cfg.engine.mixed_precision, gpus)
+    if cfg.engine.deterministic:
         tf.config.experimental.enable_op_determinism()
-    strategy = make_strategy(cfg.strategy)  # first: a multi-worker strategy must exist before other TF work
+    strategy = make_strategy(cfg.engine.strategy)  # first: a multi-worker strategy must exist before other TF work
+    check_machine(cfg, Machine(gpus=len(gpus), replicas=strategy.num_replicas_in_sync))
     with dtype_policy(policy):
-        return _train(cfg, strategy, chief_task() if cfg.strategy == "multiworker" else True, replace)
+        return _train(cfg, strategy, chief_task() if cfg.engine.strategy == "multiworker" else True, resume, replace)
 
 
 def _build(cfg, strategy):
@@ -141,12 +145,9 @@ def _build(cfg, strategy):
     from Trainers.distribute import synchronise_batch_norm
 
     replicas = strategy.num_replicas_in_sync
-    if cfg.batch_size % replicas:
-        raise ConfigError(f"--batch-size {cfg.batch_size} is the global batch and must split evenly over the "
-                          f"{replicas} replicas of --strategy {cfg.strategy}")
-    tf.keras.utils.set_random_seed(cfg.seed)
-    sources = load_domains(cfg.dataset, cfg.data_dir, cfg.folder, cfg.image_size, cfg.seed, attribute=cfg.attribute,
-                           svhn_classifier=cfg.svhn_classifier)
+    tf.keras.utils.set_random_seed(cfg.optimisation.seed)
+    sources = load_domains(cfg.data.dataset, cfg.data.data_dir, cfg.data.folder, cfg.data.image_size, cfg.optimisation.seed, attribute=cfg.data.attribute,
+                           svhn_classifier=cfg.data.svhn_classifier)
     with strategy.scope():
         setup = build_setup(cfg)
     if replicas > 1:
@@ -154,7 +155,7 @@ def _build(cfg, strategy):
     return sources, setup, AdversarialTrainer(setup, cfg, strategy)
 
 
-def _train(cfg, strategy, chief, replace):
+def _train(cfg, strategy, chief, resume, replace):
     import tensorflow as tf
     from tqdm import tqdm
 
@@ -164,7 +165,7 @@ def _train(cfg, strategy, chief, replace):
     from Trainers.export import export_generators
     from Utils.run_log import RunLog, plot_losses
 
-    out = Path(cfg.out)
+    out = Path(cfg.output.out)
     created = not out.exists()
     sources, setup, trainer = _build(cfg, strategy)
     # Only now, with data and nets built, does --out become a run directory.
@@ -173,32 +174,32 @@ def _train(cfg, strategy, chief, replace):
         created = True
     if chief:
         (out / "samples").mkdir(parents=True, exist_ok=True)
-        write_text(out / "config.json", json.dumps(vars(cfg), indent=2, sort_keys=True))
+        config.save(cfg, out)
     own_dir = out / "checkpoints" if chief else out / f"worker_{tf_config_task()[1]}" / "checkpoints"
-    manager = checkpoint_manager(trainer, str(own_dir), cfg.keep_checkpoints if chief else 1)
+    manager = checkpoint_manager(trainer, str(own_dir), cfg.output.keep_checkpoints if chief else 1)
     started = False
     try:
         start = 0
-        if cfg.resume:
+        if resume:
             path = restore_latest(trainer, out / "checkpoints")
             if path:
                 start = int(trainer.step.numpy())
                 print(f"Resuming {out} from step {start} ({path})")
 
-        streams = [batched_stream(s, cfg.batch_size * cfg.n_critic, cfg.seed + i, start_batch=start)
+        streams = [batched_stream(s, cfg.optimisation.batch_size * cfg.objective.n_critic, cfg.optimisation.seed + i, start_batch=start)
                    for i, s in enumerate(sources)]
-        iterator = iter(distribute_batches(strategy, streams, cfg.batch_size, cfg.n_critic))
-        run_steps = trainer.compiled_steps(cfg.steps_per_call)
-        log = RunLog(out, resume_step=start if cfg.resume else None) if chief else _NoLog()
+        iterator = iter(distribute_batches(strategy, streams, cfg.optimisation.batch_size, cfg.objective.n_critic))
+        run_steps = trainer.compiled_steps(cfg.engine.steps_per_call)
+        log = RunLog(out, resume_step=start if resume else None) if chief else _NoLog()
         fixed_z = _fixed_z(out, cfg) if chief else None
         sample = _sample_writer(cfg, sources)
         stop = _StopRequest()
         step = start
         try:
-            with tqdm(total=cfg.iterations, initial=start, unit="it", dynamic_ncols=True,
-                      disable=cfg.quiet or not chief) as bar:
-                while step < cfg.iterations:
-                    n = min(cfg.steps_per_call - step % cfg.steps_per_call, cfg.iterations - step)
+            with tqdm(total=cfg.optimisation.iterations, initial=start, unit="it", dynamic_ncols=True,
+                      disable=cfg.output.quiet or not chief) as bar:
+                while step < cfg.optimisation.iterations:
+                    n = min(cfg.engine.steps_per_call - step % cfg.engine.steps_per_call, cfg.optimisation.iterations - step)
                     block = {k: v.numpy() for k, v in run_steps(iterator, tf.constant(n)).items()}
                     started = True
                     for j in range(n):
@@ -207,12 +208,12 @@ def _train(cfg, strategy, chief, replace):
                         bad = _first_non_finite(metrics)
                         if bad:
                             raise _report_non_finite(out, step, bad, metrics, manager.latest_checkpoint, chief)
-                        if step % cfg.log_every == 0 or step == cfg.iterations:
+                        if step % cfg.output.log_every == 0 or step == cfg.optimisation.iterations:
                             log.log(step, metrics)
                             bar.set_postfix({k: f"{v:.3f}" for k, v in metrics.items() if k in ("d_total", "g_total")})
-                    if chief and (step % cfg.sample_every == 0 or step == cfg.iterations):
+                    if chief and (step % cfg.output.sample_every == 0 or step == cfg.optimisation.iterations):
                         sample(setup.generators, fixed_z, out / "samples" / f"step_{step:07d}.png", log, step)
-                    if step % cfg.checkpoint_every == 0:
+                    if step % cfg.output.checkpoint_every == 0:
                         manager.save(checkpoint_number=step)
                     bar.update(n)
                     if _agree_to_stop(strategy, stop.requested):
@@ -230,7 +231,7 @@ def _train(cfg, strategy, chief, replace):
         finally:
             stop.restore()
     except BaseException:
-        if not started and created and chief and not cfg.resume:
+        if not started and created and chief and not resume:
             shutil.rmtree(out, ignore_errors=True)  # a start-up failure leaves no half-made run behind
         raise
     log.close()

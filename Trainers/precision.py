@@ -16,21 +16,6 @@ def policy_name(mixed, gpus):
     return "mixed_float16" if gpus else "mixed_bfloat16"
 
 
-def check_compilable(policy, cfg):
-    """Refuse, before any net is built, the one combination XLA cannot compile on this machine: the gradient
-    penalty differentiates the discriminator twice, and XLA on CPU has no bfloat16 kernel for max-pooling's
-    second derivative (MaxPoolGradGrad)."""
-    from Nets.catalog import ARCHITECTURES
-    from Utils.errors import ConfigError
-
-    if (policy == "mixed_bfloat16" and cfg.jit_compile and cfg.penalty == "gp"
-            and ARCHITECTURES[cfg.arch].max_pooling):
-        raise ConfigError(f"--mixed-precision (bfloat16 on this CPU) with --jit-compile and --penalty gp cannot "
-                          f"compile: XLA on CPU has no bfloat16 second derivative of the {cfg.arch} "
-                          f"discriminator's max-pooling. Drop --jit-compile (bfloat16 alone works) or "
-                          f"--mixed-precision")
-
-
 @contextlib.contextmanager
 def dtype_policy(name):
     """Build nets under policy `name`, restoring the previous global policy afterwards."""
@@ -41,6 +26,3 @@ def dtype_policy(name):
     finally:
         keras.mixed_precision.set_global_policy(previous)
 
-
-def needs_loss_scaling():
-    return keras.mixed_precision.global_policy().name == "mixed_float16"

@@ -1,33 +1,49 @@
-"""Rebuild a run's nets from its config.json and load its latest checkpoint."""
-import argparse
-import json
+"""A trained run's nets, rebuilt from its config.json and read from its latest checkpoint: only the nets asked for.
+
+Sampling, evaluating and exporting need the generators, not the training setup: no optimizer is built and no
+frozen net a coupling reads (classifier, VGG) is loaded, so a run still opens after those files have moved.
+"""
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
-from Utils.errors import DataError
+from Trainers import config
+from Utils.errors import ConfigError, DataError
 
 
-def restore_run(run_dir):
-    """(config, TrainingSetup) of the run at run_dir, weights from its latest checkpoint."""
+@dataclass
+class RestoredRun:
+    config: config.RunConfig
+    generators: object  # Nets.pairs.GeneratorSet
+    discriminators: Optional[list]
+    encoder: Optional[object]  # keras.Model, image -> z, of a run with latent cycle consistency
+    checkpoint: str
+
+
+def restore_run(run_dir, discriminators=False, encoder=False) -> RestoredRun:
+    """The generators (and, when asked, discriminators and the cycle encoder) of the run at `run_dir`."""
     import tensorflow as tf
 
-    from Trainers.adversarial import AdversarialTrainer
-    from Trainers.builders import build_setup
-    from Trainers.checkpoints import make_checkpoint
+    from Nets.encoder import build_encoder
+    from Trainers.builders import model_module, net_options
 
     run_dir = Path(run_dir)
-    config_path = run_dir / "config.json"
-    if not config_path.is_file():
-        raise FileNotFoundError(f"{run_dir} is not a run directory (no config.json)")
-    from Utils.commands.train import train_defaults
-
-    cfg = argparse.Namespace(**{**train_defaults(), **json.loads(config_path.read_text())})
+    cfg = config.load(run_dir)
     latest = tf.train.latest_checkpoint(str(run_dir / "checkpoints"))
     if latest is None:
-        raise FileNotFoundError(f"{run_dir / 'checkpoints'} holds no checkpoint yet; train longer or resume the run")
-    setup = build_setup(cfg)
-    trainer = AdversarialTrainer(setup, cfg)
-    make_checkpoint(trainer).restore(latest).expect_partial()
-    return cfg, setup, latest
+        raise DataError(f"{run_dir / 'checkpoints'} holds no checkpoint yet; train longer or resume the run")
+    if encoder and not cfg.couplings.cycle_weight:
+        raise ConfigError(f"{run_dir} was trained without --cycle-weight, so it has no encoder")
+    model, opts = model_module(cfg), net_options(cfg)
+    generators = model.generators(cfg, opts)
+    parts = {"generators": generators.joint}
+    discs = model.discriminators(cfg, opts) if discriminators else None
+    parts.update({f"discriminator_{i + 1}": d for i, d in enumerate(discs or [])})
+    enc = build_encoder(opts, cfg.data.image_size) if encoder else None
+    if enc is not None:
+        parts[enc.name] = enc
+    tf.train.Checkpoint(**parts).restore(latest).assert_existing_objects_matched().expect_partial()
+    return RestoredRun(cfg, generators, discs, enc, latest)
 
 
 def load_exported(path):

@@ -22,7 +22,7 @@ def _fake_features(perceptual, context):
 def _perceptual_couplings(cfg):
     from Nets.perceptual import PerceptualFeatures
 
-    perceptual = PerceptualFeatures(cfg.perceptual_backbone, cfg.perceptual_weights)
+    perceptual = PerceptualFeatures(cfg.couplings.perceptual_backbone, cfg.couplings.perceptual_weights)
 
     def content(trainer, ctx):
         (_, content_1), (_, content_2) = _fake_features(perceptual, ctx)
@@ -34,10 +34,10 @@ def _perceptual_couplings(cfg):
         return sum(style_loss(style_fake, perceptual(real)[0]) for (style_fake, _), real in zip(fakes, ctx["reals"]))
 
     terms = []
-    if cfg.content_weight:
-        terms.append(Coupling("content_loss", cfg.content_weight, content))
-    if cfg.style_weight:
-        terms.append(Coupling("style_loss", cfg.style_weight, style))
+    if cfg.couplings.content_weight:
+        terms.append(Coupling("content_loss", cfg.couplings.content_weight, content))
+    if cfg.couplings.style_weight:
+        terms.append(Coupling("style_loss", cfg.couplings.style_weight, style))
     return terms
 
 
@@ -56,27 +56,33 @@ def _feature_term(k, with_image):
 def couplings(cfg, opts):
     """The coupling terms the flags ask for, each with its own weight."""
     terms = []
-    if cfg.fr_weight:
-        terms.append(Coupling("feature_reg", cfg.fr_weight, _feature_term(cfg.fr_layers, cfg.fr_image)))
-    if cfg.wr_weight:
-        terms.append(Coupling("weight_reg", cfg.wr_weight,
+    if cfg.couplings.fr_weight:
+        terms.append(Coupling("feature_reg", cfg.couplings.fr_weight, _feature_term(cfg.couplings.fr_layers, cfg.couplings.fr_image)))
+    if cfg.couplings.wr_weight:
+        terms.append(Coupling("weight_reg", cfg.couplings.wr_weight,
                               lambda trainer, ctx: weight_regulariser(*trainer.paired_generator_variables)))
-    if cfg.semantic_weight:
+    if cfg.couplings.semantic_weight:
         from Nets.classifiers import load_frozen_classifier
 
-        classifier = load_frozen_classifier(cfg.classifier, (cfg.image_size, cfg.image_size, opts.channels))
-        terms.append(Coupling("semantic_loss", cfg.semantic_weight, lambda trainer, ctx: semantic_loss(
+        classifier = load_frozen_classifier(cfg.couplings.classifier, (cfg.data.image_size, cfg.data.image_size, opts.channels))
+        terms.append(Coupling("semantic_loss", cfg.couplings.semantic_weight, lambda trainer, ctx: semantic_loss(
             *[classifier(fake, training=False) for fake in ctx["fakes"]])))
-    if cfg.cycle_weight:
-        encoder = build_encoder(opts, cfg.image_size)
-        terms.append(Coupling("cycle_loss", cfg.cycle_weight, lambda trainer, ctx: latent_cycle_loss(
-            ctx["z"], *[encoder(fake, training=True) for fake in ctx["fakes"]], norm=cfg.cycle_norm), encoder))
-    if cfg.content_weight or cfg.style_weight:
+    if cfg.couplings.cycle_weight:
+        encoder = build_encoder(opts, cfg.data.image_size)
+        terms.append(Coupling("cycle_loss", cfg.couplings.cycle_weight, lambda trainer, ctx: latent_cycle_loss(
+            ctx["z"], *[encoder(fake, training=True) for fake in ctx["fakes"]], norm=cfg.couplings.cycle_norm), encoder))
+    if cfg.couplings.content_weight or cfg.couplings.style_weight:
         terms += _perceptual_couplings(cfg)
     return terms
 
 
+def generators(cfg, opts):
+    return build_generators(cfg.model.arch, opts, 2)
+
+
+def discriminators(cfg, opts):
+    return build_discriminators(cfg.model.arch, opts, cfg.data.image_size, 2)
+
+
 def build_setup(cfg, opts):
-    generators = build_generators(cfg.arch, opts, 2, shared_blocks=0)
-    discriminators = build_discriminators(cfg.arch, opts, cfg.image_size, 2, shared_blocks=0)
-    return TrainingSetup(generators, discriminators, couplings(cfg, opts))
+    return TrainingSetup(generators(cfg, opts), discriminators(cfg, opts), couplings(cfg, opts))

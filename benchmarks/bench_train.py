@@ -36,45 +36,39 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 CONFIGS = {
-    "cogan_ns": ("CoGAN 32x32 non-saturating, n_critic 1", ["--model", "cogan"]),
+    "cogan_ns": ("CoGAN 32x32 non-saturating, n_critic 1", {"model": "cogan"}),
     "cogan_wgangp": ("CoGAN 32x32 WGAN-GP, n_critic 5",
-                     ["--model", "cogan", "--loss", "wasserstein", "--penalty", "gp", "--n-critic", "5"]),
+                     {"model": "cogan", "loss": "wasserstein", "penalty": "gp", "n_critic": 5}),
     "scogan_fr_wgangp": ("SCoGAN 32x32 FR K=3 WGAN-GP, n_critic 5",
-                         ["--model", "scogan", "--fr-weight", "10", "--fr-layers", "3", "--loss", "wasserstein",
-                          "--penalty", "gp", "--n-critic", "5"]),
-    "scogan_sem_cycle": ("SCoGAN 32x32 semantic + cycle",
-                         ["--model", "scogan", "--semantic-weight", "10", "--cycle-weight", "1"]),
-    "cogan128": ("CoGAN 128x128 (dcgan128)", ["--model", "cogan", "--dataset", "folder", "--image-size", "128"]),
+                         {"model": "scogan", "fr_weight": 10.0, "fr_layers": 3, "loss": "wasserstein", "penalty": "gp",
+                          "n_critic": 5}),
+    "scogan_sem_cycle": ("SCoGAN 32x32 semantic + cycle", {"model": "scogan", "semantic_weight": 10.0, "cycle_weight": 1.0}),
+    "cogan128": ("CoGAN 128x128 (dcgan128)", {"model": "cogan", "dataset": "folder", "image_size": 128}),
 }
 VARIANTS = {"f32": (False, False), "f32-xla": (False, True), "bf16": (True, False), "bf16-xla": (True, True)}
 
 
-def resolved_config(flags, scratch, batch_size, mixed, jit):
-    """The configuration the train command would run, through its own parser and checks."""
-    from Utils.commands import build_parser
+def resolved_config(settings, scratch, batch_size, mixed, jit):
+    """The configuration the train command would run, through the configuration's own checks."""
+    from Trainers import config
 
-    extra = []
-    if "--dataset" in flags and "folder" in flags:  # the 128x128 nets: two one-image folders pass the data checks
+    extra = {}
+    if settings.get("dataset") == "folder":  # the 128x128 nets: two one-image folders pass the data checks
         from PIL import Image
 
         for name in ("a", "b"):
             (scratch / name).mkdir(exist_ok=True)
             Image.new("RGB", (128, 128)).save(scratch / name / "x.png")
-            extra += ["--folder", str(scratch / name)]
-    if "--semantic-weight" in flags:
+        extra["folder"] = [str(scratch / "a"), str(scratch / "b")]
+    if settings.get("semantic_weight"):
         from Nets.classifiers import build_digit_classifier
 
         path = scratch / "classifier.keras"
         if not path.exists():
             build_digit_classifier(32).save(path)
-        extra += ["--classifier", str(path)]
-    argv = ["train", *flags, *extra, "--batch-size", str(batch_size), "--out", str(scratch / "run"), "--quiet"]
-    argv += ["--mixed-precision"] * mixed + ["--jit-compile"] * jit
-    args = build_parser().parse_args(argv)
-    cfg = args.resolve(args)
-    from Utils.commands.train import _config_only
-
-    return _config_only(cfg)
+        extra["classifier"] = str(path)
+    return config.resolve({**settings, **extra, "batch_size": batch_size, "out": str(scratch / "run"), "quiet": True,
+                           "mixed_precision": mixed, "jit_compile": jit})
 
 
 def layer_macs(layer, in_shape, out_shape):
@@ -105,9 +99,9 @@ def discriminator_macs(cfg, opts):
 
     from Nets.architectures import BUILDERS
 
-    x = keras.Input((cfg.image_size, cfg.image_size, 3))
+    x = keras.Input((cfg.data.image_size, cfg.data.image_size, 3))
     counts = []
-    for block in BUILDERS[cfg.arch][1](opts):
+    for block in BUILDERS[cfg.model.arch][1](opts):
         for layer in block:
             y = layer(x)
             counts.append(layer_macs(layer, x.shape, y.shape))
@@ -124,15 +118,15 @@ def iteration_flops(cfg, setup):
     g, g0 = model_macs(setup.generators.joint)
     d, d0 = discriminator_macs(cfg, opts)
     domains = setup.n_domains
-    d_update = g + domains * (2 * (3 * d - d0) + (6 * d if cfg.penalty == "gp" else 0))
+    d_update = g + domains * (2 * (3 * d - d0) + (6 * d if cfg.objective.penalty == "gp" else 0))
     g_update = 3 * g - g0 + domains * 2 * d
-    if cfg.semantic_weight:
+    if cfg.couplings.semantic_weight:
         from Nets.classifiers import build_digit_classifier
 
-        g_update += domains * 2 * model_macs(build_digit_classifier(cfg.image_size))[0]
-    if cfg.cycle_weight:
-        g_update += domains * 3 * model_macs(build_encoder(opts, cfg.image_size))[0]
-    return 2 * cfg.batch_size * (cfg.n_critic * d_update + g_update)
+        g_update += domains * 2 * model_macs(build_digit_classifier(cfg.data.image_size))[0]
+    if cfg.couplings.cycle_weight:
+        g_update += domains * 3 * model_macs(build_encoder(opts, cfg.data.image_size))[0]
+    return 2 * cfg.optimisation.batch_size * (cfg.objective.n_critic * d_update + g_update)
 
 
 def matmul_rate(dtype, n=4096, repeats=5):
@@ -175,11 +169,11 @@ def time_config(cfg, seconds, runs=3):
     from Trainers.precision import dtype_policy, policy_name
 
     tf.keras.utils.set_random_seed(0)
-    with dtype_policy(policy_name(cfg.mixed_precision, gpus=tf.config.list_physical_devices("GPU"))):
+    with dtype_policy(policy_name(cfg.engine.mixed_precision, gpus=tf.config.list_physical_devices("GPU"))):
         setup = build_setup(cfg)
         trainer = AdversarialTrainer(setup, cfg)
         flops = iteration_flops(cfg, setup)
-        shape = (cfg.n_critic * cfg.batch_size, cfg.image_size, cfg.image_size, 3)
+        shape = (cfg.objective.n_critic * cfg.optimisation.batch_size, cfg.data.image_size, cfg.data.image_size, 3)
         batch = tuple(tf.random.uniform(shape, -1, 1) for _ in range(setup.n_domains))
         iterator = iter(tf.data.Dataset.from_tensors(batch).repeat())
         step = trainer.compiled_steps(1)
@@ -234,7 +228,7 @@ def thesis_structure_flops(cfg, setup):
     g, g0 = model_macs(setup.generators.image_model(0))
     d, d0 = discriminator_macs(cfg, net_options(cfg))
     per_domain = g + 2 * (3 * d - d0) + (3 * g - g0) + 2 * d
-    return 2 * cfg.batch_size * 2 * per_domain
+    return 2 * cfg.optimisation.batch_size * 2 * per_domain
 
 
 def time_thesis_structure(cfg, seconds, runs=3):
@@ -246,8 +240,8 @@ def time_thesis_structure(cfg, seconds, runs=3):
 
     keras.utils.set_random_seed(0)
     setup = build_setup(cfg)
-    step = thesis_structure_step(setup, cfg.latent_dim, cfg.batch_size)
-    reals = [tf.random.uniform((cfg.batch_size, cfg.image_size, cfg.image_size, 3), -1, 1) for _ in range(2)]
+    step = thesis_structure_step(setup, cfg.model.latent_dim, cfg.optimisation.batch_size)
+    reals = [tf.random.uniform((cfg.optimisation.batch_size, cfg.data.image_size, cfg.data.image_size, 3), -1, 1) for _ in range(2)]
 
     def run():
         return [float(x) for x in step(reals)]  # the thesis trainer reads its losses every iteration
@@ -287,11 +281,11 @@ def profile_config(cfg, steps=2, top=15):
     from Trainers.precision import dtype_policy, policy_name
 
     tf.keras.utils.set_random_seed(0)
-    with dtype_policy(policy_name(cfg.mixed_precision, gpus=tf.config.list_physical_devices("GPU"))), \
+    with dtype_policy(policy_name(cfg.engine.mixed_precision, gpus=tf.config.list_physical_devices("GPU"))), \
             tempfile.TemporaryDirectory() as logdir:
         setup = build_setup(cfg)
         trainer = AdversarialTrainer(setup, cfg)
-        shape = (cfg.n_critic * cfg.batch_size, cfg.image_size, cfg.image_size, 3)
+        shape = (cfg.objective.n_critic * cfg.optimisation.batch_size, cfg.data.image_size, cfg.data.image_size, 3)
         batch = tuple(tf.random.uniform(shape, -1, 1) for _ in range(setup.n_domains))
         step = trainer.compiled_step()
         step(batch)
@@ -339,10 +333,10 @@ def main():
     if args.profile:
         with tempfile.TemporaryDirectory() as scratch:
             for name in args.configs:
-                title, flags = CONFIGS[name]
-                flags = flags + (["--width", str(args.width)] if args.width else [])
+                title, settings = CONFIGS[name]
+                settings = {**settings, **({"width": args.width} if args.width else {})}
                 print(f"{title}, {args.variants[0]}:", end="")
-                profile_config(resolved_config(flags, Path(scratch), args.batch_size, *VARIANTS[args.variants[0]]))
+                profile_config(resolved_config(settings, Path(scratch), args.batch_size, *VARIANTS[args.variants[0]]))
         return
     print(f"TensorFlow {tf.__version__}; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; batch "
           f"{args.batch_size}; median of 3 runs of ~{args.seconds:.0f} s after warm-up. The matmul reference "
@@ -360,12 +354,11 @@ def main():
             print(table_row("CoGAN 32x32 in the thesis code structure", "f32 eager", thesis_rate, flops, reference,
                             "1.00x"), flush=True)
         for name in args.configs:
-            title, flags = CONFIGS[name]
-            if args.width:
-                flags = flags + ["--width", str(args.width)]
+            title, settings = CONFIGS[name]
+            settings = {**settings, **({"width": args.width} if args.width else {})}
             for variant in args.variants:
                 mixed, jit = VARIANTS[variant]
-                cfg = resolved_config(flags, Path(scratch), args.batch_size, mixed, jit)
+                cfg = resolved_config(settings, Path(scratch), args.batch_size, mixed, jit)
                 reference = matmul_rate(tf.bfloat16 if mixed else tf.float32)
                 try:
                     rate, flops, iterations, trace = time_config(cfg, args.seconds)

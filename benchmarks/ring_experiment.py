@@ -1,6 +1,6 @@
 """The toy experiment of thesis section 2.3.2 (Figs. 2.10, 2.11, 2.14): GANs on the 2D ring of 10 Gaussians.
 
-Three runs through the ordinary `train` command with the MLP nets of Table 2.1 (tanh units, so Glorot's
+Three runs of the `ring-k5` preset (Trainers/presets/ring-k5.toml), through the training loop, with the MLP nets of Table 2.1 (tanh units, so Glorot's
 `--init xavier`, which was derived for tanh nets; the train command's DCGAN default normal(0, 0.02) leaves the
 generator's points bunched near the origin for thousands of steps), the train command's batch of 64, the
 thesis's 25,000 generator updates, and z of size 100 drawn uniformly in [-1, 1] as for the thesis's image GANs
@@ -35,14 +35,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from Data.ring import (N_MODES, N_POINTS, N_STD, count_modes, high_quality_share, mode_shares,  # noqa: E402
                        ring_points, ring_summary)
-from Utils.commands import main as scogan  # noqa: E402  (needs the repo on sys.path)
+from Trainers import config, presets  # noqa: E402  (needs the repo on sys.path)
+from Trainers.loop import train  # noqa: E402
 from Utils.latents import NOISES, draw_latents  # noqa: E402
 
+# Each run is the ring-k5 preset with these settings changed.
 RUNS = {
-    "k1_non_saturating": ["--n-critic", "1"],
-    "k5_non_saturating": ["--n-critic", "5"],
-    "k5_wgan_gp": ["--n-critic", "5", "--loss", "wasserstein", "--penalty", "gp", "--gp-weight", "0.1",
-                   "--lr", "1e-4", "--beta1", "0.5", "--beta2", "0.9", "--disc-norm", "none"],
+    "k1_non_saturating": {"n_critic": 1},
+    "k5_non_saturating": {"n_critic": 5},
+    "k5_wgan_gp": {"n_critic": 5, "loss": "wasserstein", "penalty": "gp", "gp_weight": 0.1, "lr": 1e-4,
+                   "beta1": 0.5, "beta2": 0.9, "disc_norm": "none"},
 }
 
 
@@ -91,16 +93,15 @@ def main():
     for name in args.runs:
         run_dir = out / name
         start = time.perf_counter()
-        code = scogan(["train", "--model", "gan", "--dataset", "ring", "--init", "xavier", "--quiet", "--overwrite",
-                       "--iterations", str(args.iterations), "--batch-size", str(args.batch_size),
-                       "--latent-dim", str(args.latent_dim), "--noise", args.noise, "--seed", str(args.seed),
-                       "--sample-every", str(max(1, args.iterations // 10)), "--sample-count", "2000",
-                       "--checkpoint-every", str(args.iterations), "--out", str(run_dir), *RUNS[name]])
-        if code:
-            raise SystemExit(f"{name}: train exited with {code}")
+        cfg = config.resolve({**presets.load("ring-k5").settings, **RUNS[name], "quiet": True,
+                              "iterations": args.iterations, "batch_size": args.batch_size,
+                              "latent_dim": args.latent_dim, "noise": args.noise, "seed": args.seed,
+                              "sample_every": max(1, args.iterations // 10), "checkpoint_every": args.iterations,
+                              "out": str(run_dir)}, preset="ring-k5")
+        train(cfg, replace=True)
         seconds = time.perf_counter() - start
         points, final = final_plot(run_dir, name, args.iterations, args.latent_dim, args.noise, args.seed)
-        rows[name] = {"run": name, "flags": RUNS[name], "iterations": args.iterations, "batch_size": args.batch_size,
+        rows[name] = {"run": name, "settings": RUNS[name], "iterations": args.iterations, "batch_size": args.batch_size,
                       "noise": args.noise,
                       "modes": count_modes(points), "on_mode_share": round(high_quality_share(points), 3),
                       "modes_during_training": modes_during_training(run_dir), "seconds": round(seconds, 1),

@@ -1,5 +1,4 @@
 """Shared fixtures: tiny configurations (batch 8, a few filters) so every test runs in seconds."""
-import argparse
 import os
 import sys
 from pathlib import Path
@@ -13,13 +12,14 @@ sys.path.insert(0, str(REPO))
 
 
 def tiny_config(**overrides):
-    """A resolved train configuration with nets 1/8 of the thesis's width (generator 128..16 filters)."""
-    from Utils.commands.train import train_defaults
+    """A resolved train configuration with nets 1/8 of the thesis's width (generator 128..16 filters); overrides
+    by flat setting name, without the cross-field rules (tests build nets for settings train would resolve)."""
+    from Trainers.config import from_flat
 
-    cfg = {**train_defaults(), "arch": "dcgan32", "width": 1 / 8, "batch_size": 8, "image_size": 32,
-           "optimizer": "adam", "lr": 2e-4, "shared_layers": 4, "shared_disc_layers": 3, "quiet": True}
+    cfg = {"arch": "dcgan32", "width": 1 / 8, "batch_size": 8, "image_size": 32, "optimizer": "adam", "lr": 2e-4,
+           "shared_layers": 4, "shared_disc_layers": 3, "quiet": True}
     cfg.update(overrides)
-    return argparse.Namespace(**cfg)
+    return from_flat(cfg)
 
 
 @pytest.fixture

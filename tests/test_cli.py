@@ -67,15 +67,16 @@ def test_a_run_started_with_overwrite_can_be_resumed(tmp_path):
     import json
 
     from Utils.commands import build_parser
-    from Utils.commands.train import train_defaults
 
-    saved = {**train_defaults(), "model": "scogan", "dataset": "digits2edge", "fr_weight": 10.0, "overwrite": True,
-             "out": str(tmp_path)}
+    # The flat config.json of the schema before grouping, which recorded --resume/--overwrite too.
+    saved = {"model": "scogan", "dataset": "digits2edge", "fr_weight": 10.0, "overwrite": True, "resume": False,
+             "arch": "dcgan32", "image_size": 32, "out": str(tmp_path)}
     (tmp_path / "config.json").write_text(json.dumps(saved))
     args = build_parser().parse_args(["train", "--out", str(tmp_path), "--resume", "--iterations", "7"])
     resolved = args.resolve(args)
     assert resolved.resume and not resolved.overwrite
-    assert (resolved.iterations, resolved.fr_weight, resolved.dataset) == (7, 10.0, "digits2edge")
+    cfg = resolved.config
+    assert (cfg.optimisation.iterations, cfg.couplings.fr_weight, cfg.data.dataset) == (7, 10.0, "digits2edge")
 
 
 def test_every_subcommand_documents_its_flags():

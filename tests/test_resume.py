@@ -1,7 +1,6 @@
 """Nothing lost: a run killed with SIGKILL resumes exactly, unreadable checkpoints fall back, start-up failures
 leave no run directory behind."""
 import csv
-import json
 import os
 import shutil
 import signal
@@ -14,6 +13,7 @@ import tensorflow as tf
 
 from conftest import REPO, tiny_config
 from Trainers.checkpoints import CheckpointError
+from Trainers.config import load, with_overrides
 from Trainers.loop import train
 
 # CoGAN with the gradient penalty (its alphas), n_critic 2, and the discriminators' dropout (its masks).
@@ -86,9 +86,8 @@ def test_unreadable_newest_checkpoint_falls_back_to_the_previous(short_run, tmp_
     shutil.copytree(short_run, run)
     for data in (run / "checkpoints").glob("ckpt-4.data-*"):
         data.write_bytes(data.read_bytes()[:100])  # truncated, as by a full disk
-    saved = json.loads((run / "config.json").read_text())
-    saved.update(out=str(run), iterations=6, resume=True)
-    train(tiny_config(**saved))
+    saved = with_overrides(load(run), out=str(run), iterations=6)
+    train(saved, resume=True)
     out = capsys.readouterr().out
     assert "ckpt-4 is unreadable" in out and "Resuming" in out and "from step 2" in out
     assert [int(r[0]) for r in rows(run)[1:]] == [1, 2, 3, 4, 5, 6]
@@ -101,9 +100,8 @@ def test_garbage_state_file_falls_back_to_the_checkpoints_on_disk(short_run, tmp
     (run / "checkpoints" / "checkpoint").write_bytes(b"\x00\xff garbage {{{")
     (run / "checkpoints" / "ckpt-6_temp").mkdir()  # what a kill during a save leaves behind
     (run / "checkpoints" / "ckpt-6_temp" / "part-00000-of-00001.data-00000-of-00001").write_bytes(b"half")
-    saved = json.loads((run / "config.json").read_text())
-    saved.update(out=str(run), iterations=5, resume=True)
-    train(tiny_config(**saved))
+    saved = with_overrides(load(run), out=str(run), iterations=5)
+    train(saved, resume=True)
     assert "from step 4" in capsys.readouterr().out
 
 
@@ -112,10 +110,9 @@ def test_no_readable_checkpoint_is_a_clear_error(short_run, tmp_path):
     shutil.copytree(short_run, run)
     for index in (run / "checkpoints").glob("ckpt-*.index"):
         index.write_bytes(b"not an index")
-    saved = json.loads((run / "config.json").read_text())
-    saved.update(out=str(run), iterations=6, resume=True)
+    saved = with_overrides(load(run), out=str(run), iterations=6)
     with pytest.raises(CheckpointError, match="no checkpoint in .* can be read") as error:
-        train(tiny_config(**saved))
+        train(saved, resume=True)
     assert "ckpt-4" in str(error.value) and "ckpt-2" in str(error.value) and "--overwrite" in str(error.value)
 
 

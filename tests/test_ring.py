@@ -95,5 +95,5 @@ def test_train_chooses_the_mlp_for_the_ring(tmp_path):
     from Utils.commands import build_parser
 
     args = build_parser().parse_args(["train", "--model", "gan", "--dataset", "ring", "--out", str(tmp_path / "r")])
-    cfg = args.resolve(args)
-    assert (cfg.arch, cfg.image_size, cfg.disc_norm) == ("mlp", None, "none")
+    cfg = args.resolve(args).config
+    assert (cfg.model.arch, cfg.data.image_size, cfg.model.disc_norm) == ("mlp", None, "none")

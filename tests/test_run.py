@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from Trainers.config import load, with_overrides
 from Trainers.loop import train
 from Trainers.restore import load_exported, restore_run
 
@@ -29,7 +30,7 @@ def finished_run(tmp_path_factory):
 def test_a_run_writes_every_output(finished_run):
     run = finished_run
     config = json.loads((run / "config.json").read_text())
-    assert config["model"] == "cogan" and config["iterations"] == 4
+    assert config["model"]["kind"] == "cogan" and config["optimisation"]["iterations"] == 4
     rows = read_metrics(run)
     assert [int(r["step"]) for r in rows] == [1, 2, 3, 4]
     assert {"d1_loss", "d2_loss", "g1_loss", "g2_loss", "weight_diff"} <= set(rows[0])
@@ -49,9 +50,9 @@ def test_sample_grid_has_thesis_layout(finished_run):
 
 
 def test_exported_generators_reproduce_the_checkpoint(finished_run):
-    _, setup, _ = restore_run(finished_run)
+    generators = restore_run(finished_run).generators
     z = np.random.default_rng(1).uniform(-1, 1, (5, 100)).astype(np.float32)
-    expected = setup.generators.images(setup.generators.joint(z, training=False))
+    expected = generators.images(generators.joint(z, training=False))
     for exported, want in zip(load_exported(finished_run / "export"), expected):
         np.testing.assert_allclose(exported.serve(z).numpy(), want.numpy(), atol=1e-6)
 
@@ -64,10 +65,9 @@ def test_resume_continues_from_the_last_checkpoint(finished_run, tmp_path, caplo
 
     run = tmp_path / "resumed"
     shutil.copytree(finished_run, run)
-    saved = json.loads((run / "config.json").read_text())
-    saved.update(out=str(run), iterations=6, resume=True)
+    saved = with_overrides(load(run), out=str(run), iterations=6)
     with caplog.at_level("WARNING", logger="tensorflow"):
-        train(tiny_config(**saved))
+        train(saved, resume=True)
         gc.collect()  # TensorFlow warns about checkpoint values a restore left unread when its status is collected
     assert "could not be found in the restored object" not in caplog.text
     rows = read_metrics(run)

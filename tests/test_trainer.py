@@ -10,7 +10,7 @@ from Trainers.builders import build_setup
 
 def batches(cfg, n_domains):
     rng = np.random.default_rng(0)
-    shape = (cfg.batch_size * cfg.n_critic, 32, 32, 3)
+    shape = (cfg.optimisation.batch_size * cfg.objective.n_critic, 32, 32, 3)
     return tuple(tf.constant(rng.uniform(-1, 1, shape).astype(np.float32)) for _ in range(n_domains))
 
 
@@ -43,7 +43,7 @@ def test_one_step_trains_every_net(make_config, model, extra):
     assert all(np.isfinite(list(metrics.values())))
     assert all(moved(g_before, trainer.g_vars)), "every generator variable gets a gradient"
     still = [v.path for v, m in zip(trainer.d_vars, moved(d_before, trainer.d_vars)) if not m]
-    if cfg.loss in ("wasserstein", "hinge"):
+    if cfg.objective.loss in ("wasserstein", "hinge"):
         # a constant added to every logit cancels in E[D(fake)] - E[D(real)], and in the hinge loss while
         # every margin is active (logits near 0 at initialisation)
         logit_biases = {d.layers[-1].bias.path for d in trainer.setup.discriminators}
@@ -128,7 +128,7 @@ def test_steps_per_call_matches_single_steps(make_config):
     """Four steps in one compiled call (a tf.while_loop reading the iterator) = four calls of one step."""
     cfg = make_config(model="gan", dataset="digits", loss="wasserstein", penalty="gp", n_critic=2)
     rng = np.random.default_rng(3)
-    data = (rng.uniform(-1, 1, (4, cfg.batch_size * cfg.n_critic, 32, 32, 3)).astype(np.float32),)
+    data = (rng.uniform(-1, 1, (4, cfg.optimisation.batch_size * cfg.objective.n_critic, 32, 32, 3)).astype(np.float32),)
 
     def train(steps_per_call):
         tf.keras.utils.set_random_seed(0)

@@ -3,18 +3,18 @@
 Subcommand modules import TensorFlow only inside run(), so parsing and validation stay fast
 and every configuration error is reported before any model is built.
 """
-import argparse
 import importlib
 import sys
 
+from Utils.commands.flags import Parser
 from Utils.errors import UserError
 
-COMMANDS = ("train", "train_classifier", "sample", "export", "evaluate", "prepare_data", "lpips",
+COMMANDS = ("train", "presets", "train_classifier", "sample", "export", "evaluate", "prepare_data", "lpips",
             "convert_lpips_weights")
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="scogan",
         description="GAN, CoGAN and SCoGAN: learn the joint distribution of two image domains from unpaired data.")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

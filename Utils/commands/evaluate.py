@@ -4,10 +4,11 @@ import json
 from pathlib import Path
 
 from Data.catalog import DATASETS, default_data_dir, list_images, unprepared
+from Trainers import config
 from Utils.errors import ConfigError
-from Utils.config import check_range
+from Utils.commands.flags import check_range
 from Utils.latents import NOISES, draw_latents
-from Utils.pretrained import NETS
+from Nets.pretrained import NETS
 
 # Pairs the thesis measured over, by data source; CycleGAN sets and folders use their larger domain's size.
 THESIS_PAIRS = {"mnist": 30000, "digits": 30000, "svhn": 50000, "mnist2svhn": 50000, "celeba": 50000}
@@ -62,16 +63,15 @@ def add_parser(subparsers):
 
 def _from_run(args, source):
     """Take the data flags from the run's config.json; refuse them on the command line."""
-    cfg = json.loads((source / "config.json").read_text())
+    cfg = config.load(source)
     given = [flag for flag in DATA_FLAGS if getattr(args, flag)]
     if given:
         raise ConfigError(f"--{given[0].replace('_', '-')} comes from {source / 'config.json'} for a run directory; "
                           f"drop it (only --data-dir may be given, if the data moved)")
-    args.dataset = cfg["dataset"]
-    args.folder = cfg.get("folder") or []
-    args.attribute, args.svhn_classifier = cfg.get("attribute"), cfg.get("svhn_classifier")
-    args.data_dir = args.data_dir or cfg.get("data_dir") or default_data_dir()
-    args.split_seed = cfg.get("seed", 0) if args.split_seed is None else args.split_seed
+    args.dataset, args.folder = cfg.data.dataset, list(cfg.data.folder)
+    args.attribute, args.svhn_classifier = cfg.data.attribute, cfg.data.svhn_classifier
+    args.data_dir = args.data_dir or cfg.data.data_dir
+    args.split_seed = cfg.optimisation.seed if args.split_seed is None else args.split_seed
     args.out = args.out or str(source / "evaluation")
 
 
@@ -129,10 +129,10 @@ def _generators(args):
     from Trainers.restore import load_exported, restore_run
 
     if args.is_run:
-        cfg, setup, latest = restore_run(args.source)
-        joint = tf.function(lambda z: setup.generators.images(setup.generators.joint(z, training=False)),
-                            reduce_retracing=True)
-        return joint, cfg.latent_dim, args.noise or cfg.noise, latest
+        run = restore_run(args.source)
+        generators = run.generators
+        joint = tf.function(lambda z: generators.images(generators.joint(z, training=False)), reduce_retracing=True)
+        return joint, run.config.model.latent_dim, args.noise or run.config.model.noise, run.checkpoint
     generators = load_exported(args.source)
     latent_dim = int(tf.nest.flatten(generators[0].serve.input_signature)[0].shape[-1])
     return (lambda z: [g.serve(z) for g in generators]), latent_dim, args.noise or "uniform", None

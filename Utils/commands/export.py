@@ -1,7 +1,7 @@
 """`export`: SavedModels of a run's generators (optionally discriminators, encoder) from its latest checkpoint."""
-import json
 from pathlib import Path
 
+from Trainers import config
 from Utils.errors import ConfigError
 
 
@@ -19,10 +19,7 @@ def add_parser(subparsers):
 
 
 def resolve(args):
-    config = Path(args.run_dir) / "config.json"
-    if not config.is_file():
-        raise ConfigError(f"{args.run_dir} is not a run directory (no config.json)")
-    if args.encoder and not json.loads(config.read_text()).get("cycle_weight"):
+    if args.encoder and not config.load(args.run_dir).couplings.cycle_weight:
         raise ConfigError(f"--encoder: {args.run_dir} was trained without --cycle-weight, so it has no encoder")
     return args
 
@@ -31,12 +28,12 @@ def run(args):
     from Trainers.export import export_auxiliaries, export_discriminators, export_generators
     from Trainers.restore import restore_run
 
-    _, setup, checkpoint = restore_run(args.run_dir)
+    run = restore_run(args.run_dir, discriminators=args.discriminators, encoder=args.encoder)
     out = Path(args.out) if args.out else Path(args.run_dir) / "export"
-    paths = export_generators(setup.generators, out)
+    paths = export_generators(run.generators, out)
     if args.discriminators:
-        paths += export_discriminators(setup.discriminators, out)
+        paths += export_discriminators(run.discriminators, out)
     if args.encoder:
-        paths += export_auxiliaries(setup.auxiliaries, out)
-    print(f"Exported {checkpoint} to " + ", ".join(str(p) for p in paths))
+        paths += export_auxiliaries({run.encoder.name: run.encoder}, out)
+    print(f"Exported {run.checkpoint} to " + ", ".join(str(p) for p in paths))
     return 0

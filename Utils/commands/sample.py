@@ -20,7 +20,9 @@ def add_parser(subparsers):
     p.add_argument("--n", type=int, default=None,
                    help=f"number of latent vectors (default: {IMAGE_COUNT} for images, {POINT_COUNT} for 2D points)")
     p.add_argument("--z", default=None, help=".npy file of latent vectors [N, latent_dim] to use instead of fresh ones")
-    p.add_argument("--seed", type=int, default=0, help="seed of fresh latent vectors (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=None,
+                   help="seed of the latent vectors (default: a fresh one, printed and saved in the .npz, so a "
+                        "sample can be drawn again)")
     p.add_argument("--noise", choices=NOISES, default=None,
                    help="distribution of fresh z (default: the run's; uniform for SavedModels)")
     p.add_argument("--out", default=None, help="output path stem (default: SOURCE/samples/sample)")
@@ -49,6 +51,15 @@ def _latents(args, latent_dim, noise, count):
     return draw_latents(np.random.default_rng(args.seed), noise, (args.n or count, latent_dim))
 
 
+def _seed(args):
+    """--seed, or a fresh one when neither it nor --z is given (so no two calls repeat the training grid's z)."""
+    import numpy as np
+
+    if args.seed is None and args.z is None:
+        args.seed = int(np.random.SeedSequence().entropy % 2**31)
+    return args.seed
+
+
 def run(args):
     import numpy as np
     import tensorflow as tf
@@ -57,12 +68,13 @@ def run(args):
     from Utils.images import pair_grid, save_png
 
     source = Path(args.source)
-    cfg = None
+    cfg, seed = None, _seed(args)
     if (source / "config.json").is_file():
-        cfg, setup, _ = restore_run(source)
-        points = _generates_points(setup.generators.joint.outputs)
-        z = _latents(args, cfg.latent_dim, args.noise or cfg.noise, POINT_COUNT if points else IMAGE_COUNT)
-        images = [np.asarray(x) for x in setup.generators.images(setup.generators.joint(z, training=False))]
+        run = restore_run(source)
+        cfg, generators = run.config, run.generators
+        points = _generates_points(generators.joint.outputs)
+        z = _latents(args, cfg.model.latent_dim, args.noise or cfg.model.noise, POINT_COUNT if points else IMAGE_COUNT)
+        images = [np.asarray(x) for x in generators.images(generators.joint(z, training=False))]
     else:
         generators = load_exported(source)
         signature = generators[0].serve.get_concrete_function().structured_outputs
@@ -73,12 +85,13 @@ def run(args):
     stem = Path(args.out) if args.out else source / "samples" / "sample"
     stem.parent.mkdir(parents=True, exist_ok=True)
     if points:
-        written = _write_points(stem, z, images, cfg)
+        written = _write_points(stem, z, images, cfg, seed)
     else:
         save_png(pair_grid(images, columns=min(8, len(z))), str(stem) + ".png")
-        np.savez(str(stem) + ".npz", z=z, **{f"images_{i + 1}": x for i, x in enumerate(images)})
+        np.savez(str(stem) + ".npz", z=z, **_seed_record(seed), **{f"images_{i + 1}": x for i, x in enumerate(images)})
         written = [f"{stem}.png", f"{stem}.npz"]
-    print(f"Wrote {' and '.join(map(str, written))} ({len(z)} latent vectors, {len(images)} domain(s))")
+    drawn = f"seed {seed}" if seed is not None else f"z from {args.z}"
+    print(f"Wrote {' and '.join(map(str, written))} ({len(z)} latent vectors, {drawn}, {len(images)} domain(s))")
     return 0
 
 
@@ -89,7 +102,12 @@ def _generates_points(outputs):
     return len(tf.nest.flatten(outputs)[-1].shape) == 2
 
 
-def _write_points(stem, z, domains, cfg):
+def _seed_record(seed):
+    """The .npz entry that says which seed drew z (none when z came from --z)."""
+    return {} if seed is None else {"seed": seed}
+
+
+def _write_points(stem, z, domains, cfg, seed):
     """Scatter plot(s) of generated points (over the real ring for a ring run) and an .npz of z and the points."""
     import numpy as np
 
@@ -97,15 +115,15 @@ def _write_points(stem, z, domains, cfg):
     from Utils.scatter import scatter_image
 
     real = None
-    if cfg is not None and cfg.dataset == "ring":
+    if cfg is not None and cfg.data.dataset == "ring":
         from Data.ring import ring_points, ring_summary
 
-        real = ring_points(cfg.seed)  # the run's training points (Data.domains draws them with the run's seed)
+        real = ring_points(cfg.optimisation.seed)  # the run's training points (Data.domains draws them with the run's seed)
     written = []
     for i, points in enumerate(domains, start=1):
         title = ring_summary(points) if real is not None else f"{len(points)} generated points"
         path = f"{stem}.png" if len(domains) == 1 else f"{stem}_domain{i}.png"
         save_png(scatter_image(real, points, title), path)
         written.append(path)
-    np.savez(str(stem) + ".npz", z=z, **{f"points_{i + 1}": x for i, x in enumerate(domains)})
+    np.savez(str(stem) + ".npz", z=z, **_seed_record(seed), **{f"points_{i + 1}": x for i, x in enumerate(domains)})
     return written + [f"{stem}.npz"]

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from Data.catalog import DATASETS, default_data_dir, prepare_hint, tfds_prepared
 from Utils.errors import ConfigError
-from Utils.config import check_range
+from Utils.commands.flags import check_range
 
 DOMAIN_CHOICES = ("1", "2", "both")
 DIGIT_DATASETS = sorted(name for name, spec in DATASETS.items() if spec.source in ("mnist", "digits"))
