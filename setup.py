@@ -7,7 +7,8 @@ setup(
     description="Learn the joint distribution of two image domains from unpaired data "
     "with GANs, Coupled GANs and Soft-Coupled GANs.",
     python_requires=">=3.10",
-    packages=["Data", "Nets", "Losses", "Penalties", "Trainers", "Utils", "Utils.commands"],
+    packages=["Data", "Nets", "Losses", "Penalties", "Trainers", "Trainers.presets", "Utils", "Utils.commands"],
+    package_data={"Trainers.presets": ["*.toml"]},
     py_modules=["main"],
     install_requires=[
         "keras>=3.0",

@@ -8,6 +8,7 @@ destination (`--batch-size`) and the key of overrides such as `with_overrides(cf
 """
 import dataclasses
 import json
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Optional, Tuple
@@ -173,6 +174,16 @@ class Setting:
     choices: Optional[tuple]
     minimum: Optional[float]
 
+    @property
+    def optional(self) -> bool:
+        """Whether None is a value (unset: chosen by the rules, or not used)."""
+        return type(None) in typing.get_args(self.type)
+
+    @property
+    def base(self):
+        """The type of a value other than None: bool, int, float, str or Tuple[str, ...]."""
+        return next(a for a in typing.get_args(self.type) if a is not type(None)) if self.optional else self.type
+
 
 def _settings():
     out = {}
@@ -228,10 +239,8 @@ def check_value(name: str, value: Any) -> Optional[str]:
     """Why `value` is not allowed for setting `name` (type, choice or bound), or None when it is."""
     s = SETTINGS[name]
     if value is None:
-        return None if "Optional" in str(s.type) else "must be set"
-    base = s.type
-    if "Optional" in str(base):
-        base = next(a for a in base.__args__ if a is not type(None))
+        return None if s.optional else "must be set"
+    base = s.base
     if base is bool and not isinstance(value, bool):
         return f"must be true or false, got {value!r}"
     if base is int and (isinstance(value, bool) or not isinstance(value, int)):
@@ -251,7 +260,7 @@ def check_value(name: str, value: Any) -> Optional[str]:
 
 def _coerce(name, value):
     """A whole number given for a float setting (a TOML `10`) as the float a flag would give."""
-    return float(value) if SETTINGS[name].type in (float, Optional[float]) and value is not None else value
+    return float(value) if SETTINGS[name].base is float and value is not None else value
 
 
 # ---- the cross-field rules -------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict
 
+from Trainers import config
 from Trainers.config import GROUPS, check_value, close_matches
 from Utils.errors import ConfigError
 
@@ -76,3 +77,13 @@ def load(name_or_file) -> Preset:
                 raise ConfigError(f"{where} {problem}")
             settings[name], origins[name] = value, where
     return Preset(path.stem, path, raw["source"], raw.get("notes", ""), settings, origins)
+
+
+def configure(name_or_file=None, **settings) -> config.RunConfig:
+    """The resolved configuration of a preset (or of the defaults, without one) with `settings` (flat names, as
+    `batch_size=32`) over it: defaults < preset < settings, as `train --preset NAME --batch-size 32` does."""
+    if name_or_file is None:
+        return config.resolve(settings)
+    preset = load(name_or_file)
+    origins = {name: where for name, where in preset.origins.items() if name not in settings}
+    return config.resolve({**preset.settings, **settings}, preset=preset.name, origins=origins)

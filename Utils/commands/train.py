@@ -2,7 +2,7 @@
 configuration error is caught here, before TensorFlow loads."""
 import argparse
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import Tuple
 
 from Trainers import config, presets
 from Utils.errors import ConfigError
@@ -17,12 +17,12 @@ GROUP_TITLES = {
 def _flag_kwargs(s):
     """argparse keywords for setting `s`: its type, choices and help with the default."""
     kwargs = {"default": None, "help": f"{s.help} (default: {s.default})"}
-    if s.type is bool:
+    if s.base is bool:
         kwargs["action"] = argparse.BooleanOptionalAction
-    elif s.type == Tuple[str, ...]:
+    elif s.base == Tuple[str, ...]:
         kwargs["action"] = "append"
     else:
-        kwargs["type"] = {int: int, float: float, Optional[int]: int, Optional[float]: float}.get(s.type, str)
+        kwargs["type"] = s.base
     if s.choices is not None:
         kwargs["choices"] = s.choices
         if len(s.choices) > 12:
@@ -79,12 +79,8 @@ def resolve(args):
             raise ConfigError("--preset starts a run; a resumed run keeps the settings in its config.json")
         saved = config.load(args.out)
         args.config = config.resolve(config.resume_settings(saved, given), base=saved)
-    elif args.preset is not None:
-        preset = presets.load(args.preset)
-        origins = {name: where for name, where in preset.origins.items() if name not in given}
-        args.config = config.resolve({**preset.settings, **given}, preset=preset.name, origins=origins)
     else:
-        args.config = config.resolve(given)
+        args.config = presets.configure(args.preset, **given)
     _validate_output(args.config.output.out, args.resume, args.overwrite, args.config.engine.strategy)
     return args
 
