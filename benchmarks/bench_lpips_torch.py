@@ -18,7 +18,7 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from Utils.pretrained import package_trunk_weights  # noqa: E402
+from Nets.pretrained import package_trunk_weights  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "lpips"
 VGG16_CFG = [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"]

