@@ -6,7 +6,7 @@ setup(
     version="0.1.0",
     description="Learn the joint distribution of two image domains from unpaired data "
     "with GANs, Coupled GANs and Soft-Coupled GANs.",
-    python_requires=">=3.10",
+    python_requires=">=3.11",  # tomllib reads the presets
     packages=["Data", "Nets", "Losses", "Penalties", "Trainers", "Trainers.presets", "Utils", "Utils.commands"],
     package_data={"Trainers.presets": ["*.toml"]},
     py_modules=["main"],
