@@ -24,6 +24,7 @@ from Losses.adversarial import LOSSES
 from Penalties.clipping import clip_weights
 from Penalties.gradient_penalty import wasserstein_gradient_penalty
 from Penalties.regularisers import mean_abs_weight_difference, weight_decay
+from Trainers.setup import StepContext
 
 
 def unique_variables(models):
@@ -37,10 +38,11 @@ def unique_variables(models):
 
 
 def make_optimizer(cfg, loss_scaling=False):
-    if cfg.optimisation.optimizer == "rmsprop":
-        optimizer = keras.optimizers.RMSprop(cfg.optimisation.lr)
+    o = cfg.optimisation
+    if o.optimizer == "rmsprop":
+        optimizer = keras.optimizers.RMSprop(o.lr)
     else:
-        optimizer = keras.optimizers.Adam(cfg.optimisation.lr, beta_1=cfg.optimisation.beta1, beta_2=cfg.optimisation.beta2)
+        optimizer = keras.optimizers.Adam(o.lr, beta_1=o.beta1, beta_2=o.beta2)
     return keras.optimizers.LossScaleOptimizer(optimizer) if loss_scaling else optimizer
 
 
@@ -85,7 +87,8 @@ class AdversarialTrainer(tf.Module):
         self.noise = tf.random.Generator.from_seed(cfg.optimisation.seed)
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         single = setup.generators.single
-        self.paired_generator_variables = (single[0].trainable_variables, single[1].trainable_variables) if len(single) == 2 else None
+        self.paired_generator_variables = ((single[0].trainable_variables, single[1].trainable_variables)
+                                           if len(single) == 2 else None)
 
     def sample_z(self, n):
         shape = [n, self.cfg.model.latent_dim]
@@ -119,21 +122,26 @@ class AdversarialTrainer(tf.Module):
         metrics["d_total"] = total
         return metrics
 
+    def step_context(self, z, reals, training=True):
+        """Run the generators on `z`: what the couplings read in a generator update (call it inside the tape)."""
+        generators = self.setup.generators
+        outputs = generators.joint(z, training=training)
+        return StepContext(z=z, features=generators.features(outputs), fakes=generators.images(outputs),
+                           reals=list(reals), generator_variables=self.paired_generator_variables)
+
     def generator_step(self, reals, z):
         """One generator update (and auxiliary-net update) on this replica's latent rows `z`."""
         cfg, metrics = self.cfg, {}
         auxiliary_objectives = []
         with tf.GradientTape(persistent=bool(self.aux_optimizers)) as tape:
-            outputs = self.setup.generators.joint(z, training=True)
-            fakes = self.setup.generators.images(outputs)
+            context = self.step_context(z, reals)
             total = 0.0
-            for i, (disc, fake) in enumerate(zip(self.setup.discriminators, fakes), start=1):
+            for i, (disc, fake) in enumerate(zip(self.setup.discriminators, context.fakes), start=1):
                 loss = self.generator_loss(disc(fake, training=True))
                 metrics[f"g{i}_loss"] = loss
                 total += loss
-            context = {"z": z, "outputs": outputs, "reals": reals, "fakes": fakes}
             for coupling in self.setup.couplings:
-                value = coupling.term(self, context)
+                value = coupling.term(context)
                 metrics[coupling.name] = value
                 metrics[f"{coupling.name}_weighted"] = coupling.weight * value
                 total += coupling.weight * value
@@ -194,10 +202,11 @@ class AdversarialTrainer(tf.Module):
         """train_step compiled (with XLA under --jit-compile): batches -> metrics."""
         return tf.function(self.train_step, jit_compile=self.cfg.engine.jit_compile)
 
-    def compiled_steps(self, steps_per_call=1):
-        """(iterator, n) -> {metric: [n] values}: n training steps in one tf.function call, each reading its
-        batches from `iterator`. n is a tensor and may be below steps_per_call (a run's last call) without a
-        retrace; steps_per_call 1 compiles a call without a loop."""
+    def compiled_steps(self, steps_per_call=1, stop=None):
+        """(iterator, n) -> {metric: [steps] values}: up to n training steps in one tf.function call, each reading
+        its batches from `iterator`. n is a tensor and may be below steps_per_call (a run's last call) without a
+        retrace; steps_per_call 1 compiles a call without a loop. `stop`, a boolean variable, is read before every
+        step after the first: once it is true the call returns after the steps it has run."""
         step = self.compiled_step()
 
         if steps_per_call == 1:
@@ -207,13 +216,18 @@ class AdversarialTrainer(tf.Module):
 
             return one
 
+        stopped = stop if stop is not None else tf.constant(False)
+
         @tf.function
         def many(iterator, n):
             first = step(next(iterator))
-            rows = {name: tf.TensorArray(value.dtype, size=n).write(0, value) for name, value in first.items()}
-            for i in tf.range(1, n):
+            rows = {name: tf.TensorArray(value.dtype, size=0, dynamic_size=True).write(0, value)
+                    for name, value in first.items()}
+            done = tf.constant(1)
+            while done < n and not stopped:
                 metrics = step(next(iterator))
-                rows = {name: rows[name].write(i, metrics[name]) for name in rows}
+                rows = {name: rows[name].write(done, metrics[name]) for name in rows}
+                done += 1
             return {name: row.stack() for name, row in rows.items()}
 
         return many

@@ -1,15 +1,30 @@
-"""What a model contributes to the shared training loop: its nets and its coupling terms."""
+"""What a model contributes to the shared training loop: its nets and its coupling terms, and what a term reads."""
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import keras
+import tensorflow as tf
 
 from Nets.pairs import GeneratorSet
 
 
+@dataclass(frozen=True, eq=False)
+class StepContext:
+    """What a coupling term reads in one generator update, on this replica: the latent rows, each domain's
+    generator feature maps and images (computed once, inside the generators' tape), the real images, and for a
+    pair of generators their trainable variables. Compared and hashed by identity, so a term can memoise work
+    per step (see Trainers/scogan.py's perceptual terms)."""
+
+    z: tf.Tensor
+    features: Sequence[Sequence[tf.Tensor]]
+    fakes: Sequence[tf.Tensor]
+    reals: Sequence[tf.Tensor]
+    generator_variables: Optional[Tuple[List[tf.Variable], List[tf.Variable]]] = None
+
+
 @dataclass
 class Coupling:
-    """A generator regulariser: `term(trainer, context)` -> unweighted scalar, added as weight * term.
+    """A generator regulariser: `term(context: StepContext)` -> unweighted scalar, added as weight * term.
 
     `auxiliary` is a net trained jointly, by its own optimizer, to minimise the unweighted term (the cycle
     encoder); the generators still get weight * term. Frozen nets a term reads (classifier, VGG) are not
@@ -18,7 +33,7 @@ class Coupling:
 
     name: str
     weight: float
-    term: Callable
+    term: Callable[[StepContext], tf.Tensor]
     auxiliary: Optional[keras.Model] = None
 
 

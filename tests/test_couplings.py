@@ -108,9 +108,8 @@ def test_semantic_loss_is_zero_for_identical_generators(make_config, classifier_
     g1, g2 = trainer.setup.generators.single
     for a, b in zip(g2.variables, g1.variables):
         a.assign(b)
-    outputs = trainer.setup.generators.joint(trainer.sample_z(4), training=False)
-    context = {"outputs": outputs, "fakes": trainer.setup.generators.images(outputs)}
-    assert float(coupling(trainer, "semantic_loss").term(trainer, context)) == 0.0
+    context = trainer.step_context(trainer.sample_z(4), reals=[], training=False)
+    assert float(coupling(trainer, "semantic_loss").term(context)) == 0.0
 
 
 def test_semantic_gradient_moves_generators_but_never_the_classifier(make_config, classifier_path, monkeypatch):
@@ -121,9 +120,7 @@ def test_semantic_gradient_moves_generators_but_never_the_classifier(make_config
     trainer = trainer_for(cfg)
     (classifier,) = loaded
     assert not classifier.trainable and not any(v is w for v in classifier.variables for w in trainer.g_vars)
-    outputs = trainer.setup.generators.joint(trainer.sample_z(4), training=True)
-    with tf.GradientTape() as tape:
-        term = coupling(trainer, "semantic_loss").term(trainer, {"fakes": trainer.setup.generators.images(outputs)})
+    term = coupling(trainer, "semantic_loss").term(trainer.step_context(trainer.sample_z(4), reals=[]))
     assert float(term) > 0
     before = snapshot(classifier.variables)
     step = trainer.compiled_step()
@@ -222,6 +219,35 @@ def test_vgg19_loads_a_weights_file_and_uses_caffe_preprocessing(tmp_path):
     first_conv = keras.Model(vgg.input, vgg.get_layer("block1_conv1").output)
     want = first_conv(np.broadcast_to(255.0 - np.array([103.939, 116.779, 123.68], np.float32), white.shape))
     np.testing.assert_allclose(features(white)[0][0].numpy(), want.numpy(), rtol=1e-5, atol=1e-4)
+
+
+def test_content_and_style_share_one_vgg_pass_over_the_fakes_of_a_step(make_config, monkeypatch):
+    """Per step context the VGG sees each fake once for both terms (and each real once, for style); a new step's
+    context gets its own pass. A stand-in backbone counts its calls and returns the images as their features."""
+    import Nets.perceptual
+
+    seen = []
+
+    class Counting:
+        def __init__(self, *args):
+            pass
+
+        def __call__(self, images):
+            seen.append(images)
+            return [images], [images]
+
+    monkeypatch.setattr(Nets.perceptual, "PerceptualFeatures", Counting)
+    trainer = trainer_for(make_config(model="scogan", content_weight=1.0, style_weight=1.0))
+    content, style = coupling(trainer, "content_loss"), coupling(trainer, "style_loss")
+    reals = [tf.constant(random((3, 32, 32, 3), i)) for i in range(2)]
+    context = trainer.step_context(trainer.sample_z(2), reals, training=False)
+    x1, x2 = context.fakes
+    assert float(content.term(context)) == pytest.approx(float(tf.reduce_mean(tf.square(x1 - x2))), rel=1e-5)
+    want_style = float(style_loss([x1], [reals[0]]) + style_loss([x2], [reals[1]]))
+    assert float(style.term(context)) == pytest.approx(want_style, rel=1e-5)
+    assert [id(images) for images in seen] == [id(x1), id(x2), id(reals[0]), id(reals[1])]
+    content.term(trainer.step_context(trainer.sample_z(2), reals, training=False))
+    assert len(seen) == 6
 
 
 # --- all couplings together ---------------------------------------------------------------------------

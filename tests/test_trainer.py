@@ -88,22 +88,20 @@ def test_feature_regulariser_is_zero_for_identical_generators(make_config):
     g1, g2 = trainer.setup.generators.single
     for a, b in zip(g2.variables, g1.variables):
         a.assign(b)
-    context = {"outputs": trainer.setup.generators.joint(trainer.sample_z(4), training=False)}
-    assert float(trainer.setup.couplings[0].term(trainer, context)) == 0.0
+    context = trainer.step_context(trainer.sample_z(4), reals=[], training=False)
+    assert float(trainer.setup.couplings[0].term(context)) == 0.0
 
 
 @pytest.mark.parametrize("with_image", [False, True])
 def test_feature_regulariser_averages_the_first_k_maps_and_optionally_the_images(make_config, with_image):
     cfg = make_config(model="scogan", fr_weight=10.0, fr_layers=2, fr_image=with_image)
     trainer = AdversarialTrainer(build_setup(cfg), cfg)
-    generators = trainer.setup.generators
-    outputs = generators.joint(trainer.sample_z(4), training=False)
-    context = {"outputs": outputs, "fakes": generators.images(outputs)}
-    (f1, f2), (x1, x2) = generators.features(outputs), context["fakes"]
+    context = trainer.step_context(trainer.sample_z(4), reals=[], training=False)
+    (f1, f2), (x1, x2) = context.features, context.fakes
     msd = [float(tf.reduce_mean(tf.square(a - b))) for a, b in zip(f1[:2], f2[:2])]
     if with_image:
         msd.append(float(tf.reduce_mean(tf.square(x1 - x2))))
-    assert float(trainer.setup.couplings[0].term(trainer, context)) == pytest.approx(np.mean(msd), rel=1e-5)
+    assert float(trainer.setup.couplings[0].term(context)) == pytest.approx(np.mean(msd), rel=1e-5)
 
 
 def test_feature_regulariser_gradient_pulls_generators_together(make_config):
