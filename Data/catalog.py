@@ -38,7 +38,8 @@ DATASETS = {"mnist": DatasetSpec("mnist", 1, needs=("mnist",)), "digits": Datase
 for _t in TRANSFORMS:
     DATASETS[f"mnist2{_t}"] = DatasetSpec("mnist", 2, _t, needs=("mnist",))
     DATASETS[f"digits2{_t}"] = DatasetSpec("digits", 2, _t)
-DATASETS["folder"] = DatasetSpec("folder", 0, sizes=(32, 128, 256))  # 1 or 2 domains: one per --folder path
+# 1 or 2 domains: one per --folder path; 64 and 96 for the DCGAN nets (96: face folders such as anime faces)
+DATASETS["folder"] = DatasetSpec("folder", 0, sizes=(32, 64, 96, 128, 256))
 DATASETS["svhn"] = DatasetSpec("svhn", 1, needs=("svhn",))
 DATASETS["svhn_pruned"] = DatasetSpec("svhn", 1, needs=("svhn",), pruned=True)
 DATASETS["mnist2svhn"] = DatasetSpec("mnist2svhn", 2, needs=("mnist", "svhn"))

@@ -1,28 +1,35 @@
-"""Block helpers shared by the thesis's large nets (Tables A.1-A.4): each returns one block, a list of layers.
+"""Block helpers shared by the nets: each returns one block, a list of layers.
 
-Generators upsample with 4x4 stride-2 transposed convolutions (batch norm, PReLU); discriminators downsample
-with stride-2 convolutions followed by the chosen normalisation, PReLU and the table's dropout.
+The thesis's large nets (Tables A.1-A.4) upsample with 4x4 stride-2 transposed convolutions (batch norm, PReLU)
+and downsample with stride-2 convolutions followed by the chosen normalisation, PReLU and the table's dropout; the
+DCGAN nets use the same blocks with 5x5 kernels and their own activations. `activation` makes an activation layer
+(PReLU, the thesis's, when None).
 """
 from keras import layers
 
 from Nets.normalization import logit, normalised
 
 
-def project(opts, side, filters):
-    """z -> side x side x filters: dense, reshape, batch norm, PReLU (no bias: batch norm follows)."""
+def _activation(opts, activation):
+    return (activation or opts.prelu)()
+
+
+def project(opts, side, filters, activation=None):
+    """z -> side x side x filters: dense, reshape, batch norm, activation (no bias: batch norm follows)."""
     filters = opts.filters(filters)
     return [layers.Dense(side * side * filters, use_bias=False, kernel_initializer=opts.kernel_initializer()),
-            layers.Reshape((side, side, filters)), layers.BatchNormalization(), opts.prelu()]
+            layers.Reshape((side, side, filters)), layers.BatchNormalization(), _activation(opts, activation)]
 
 
-def up(opts, filters, kernel=4):
+def up(opts, filters, kernel=4, activation=None):
     return [layers.Conv2DTranspose(opts.filters(filters), kernel, strides=2, padding="same", use_bias=False,
                                    kernel_initializer=opts.kernel_initializer()),
-            layers.BatchNormalization(), opts.prelu()]
+            layers.BatchNormalization(), _activation(opts, activation)]
 
 
-def to_image(opts, kernel=3):
-    return [layers.Conv2DTranspose(opts.channels, kernel, strides=1, padding="same",
+def to_image(opts, kernel=3, strides=1):
+    """The image layer: a transposed conv to the image channels with tanh, no normalisation."""
+    return [layers.Conv2DTranspose(opts.channels, kernel, strides=strides, padding="same",
                                    kernel_initializer=opts.kernel_initializer()),
             layers.Activation("tanh", dtype="float32")]
 
@@ -34,10 +41,15 @@ def upsampling_generator(opts, side, projected, features, head):
     return [project(opts, side, projected)] + [up(opts, filters) for filters in features] + [image]
 
 
-def down(opts, norm, filters, kernel, dropout):
+def down(opts, norm, filters, kernel, dropout=0.0, activation=None):
     conv = normalised(norm, lambda bias: layers.Conv2D(opts.filters(filters), kernel, strides=2, padding="same",
                                                        use_bias=bias, kernel_initializer=opts.kernel_initializer()))
-    return conv + [opts.prelu()] + ([layers.Dropout(dropout)] if dropout else [])
+    return conv + [_activation(opts, activation)] + ([layers.Dropout(dropout)] if dropout else [])
+
+
+def dense_logit(opts, norm):
+    """The logit block: one dense unit in float32 (never normalised but under `spectral`)."""
+    return logit(norm, lambda bias: layers.Dense(1, kernel_initializer=opts.kernel_initializer(), dtype="float32"))
 
 
 def strided_discriminator(opts, norm, convs, dense_units, dense_dropout):
@@ -46,5 +58,4 @@ def strided_discriminator(opts, norm, convs, dense_units, dense_dropout):
                                                        kernel_initializer=opts.kernel_initializer()))
     return ([down(opts, norm, *conv) for conv in convs]
             + [[layers.Flatten()] + dense + [opts.prelu(), layers.Dropout(dense_dropout)]]
-            + [logit(norm, lambda bias: layers.Dense(1, kernel_initializer=opts.kernel_initializer(),
-                                                     dtype="float32"))])
+            + [dense_logit(opts, norm)])

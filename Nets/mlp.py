@@ -5,7 +5,8 @@ Generator: z -> 128 -> 128 -> 128 (the feature blocks) -> a point [2], linear. D
 """
 from keras import layers
 
-from Nets.normalization import disc_norm, logit, normalised
+from Nets.blocks import dense_logit
+from Nets.normalization import disc_norm, normalised
 
 POINT_DIM = 2
 HIDDEN = (128, 128, 128)
@@ -24,5 +25,4 @@ def discriminator_blocks(opts):
         dense = normalised(norm, lambda bias: layers.Dense(opts.filters(units), use_bias=bias, kernel_initializer=init))
         return dense + [layers.Activation("tanh")]
 
-    return [hidden(units) for units in HIDDEN] + [logit(norm, lambda bias: layers.Dense(1, kernel_initializer=init,
-                                                                                      dtype="float32"))]
+    return [hidden(units) for units in HIDDEN] + [dense_logit(opts, norm)]

@@ -1,4 +1,4 @@
-"""Settings every net builder shares: weight initialisation and PReLU start value."""
+"""Settings every net builder shares: weight initialisation, PReLU start value, widths and the image size."""
 from dataclasses import dataclass
 from typing import Optional
 
@@ -15,6 +15,7 @@ class NetOptions:
     latent_dim: int = 100
     width: float = 1.0  # channel multiplier: 1 is the thesis; small values give quick, tiny nets
     disc_norm: Optional[str] = None  # discriminator normalisation (Nets.normalization); None: the architecture's own
+    image_size: Optional[int] = None  # the images' side, read by the nets made for several sizes (DCGAN)
 
     def filters(self, n):
         return max(1, int(round(n * self.width)))

@@ -4,7 +4,7 @@ Sharing means the very same Keras layer objects appear in both nets, so CoGAN's 
 layers are one set of variables. The joint generator runs shared blocks once per batch
 and feeds each domain's own head from that one activation.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import keras
 
@@ -65,8 +65,9 @@ def build_generators(arch, opts, n_domains, shared_blocks=0):
 
 
 def build_discriminators(arch, opts, image_size, n_domains, shared_blocks=0):
-    """Discriminators (image -> logit) whose last `shared_blocks` blocks (the logit layer counts) are shared."""
-    make_blocks = BUILDERS[arch][1]
+    """Discriminators (image -> logit) whose last `shared_blocks` blocks (the logit layer counts) are shared. They
+    read `image_size` images whatever `opts.image_size` says (nets made for several sizes build for that one)."""
+    make_blocks, opts = BUILDERS[arch][1], replace(opts, image_size=image_size)
     per_domain = [make_blocks(opts) for _ in range(n_domains)]
     if shared_blocks:
         first_shared = len(per_domain[0]) - shared_blocks

@@ -15,7 +15,7 @@ from typing import Any, Mapping, Optional, Tuple
 
 from Data.catalog import CELEBA_ATTRIBUTE_NAMES, DATASETS, default_data_dir, list_images, unprepared
 from Losses.names import ADVERSARIAL_LOSSES
-from Nets.catalog import ARCHITECTURES, DISC_NORMS, INITIALIZERS, architecture_for
+from Nets.catalog import ARCHITECTURES, DISC_NORMS, INITIALIZERS, RENAMED_ARCHITECTURES, architecture_for
 from Penalties.catalog import CYCLE_NORMS, PERCEPTUAL_BACKBONES
 from Utils.errors import ConfigError
 from Utils.latents import NOISES
@@ -39,7 +39,7 @@ class DataConfig:
     data_dir: str = setting(default_data_dir(), "tensorflow-datasets directory (see prepare-data)")
     folder: Tuple[str, ...] = setting((), "with --dataset folder: an image folder per domain (repeat the flag)")
     image_size: Optional[int] = setting(None, "side the images are resized to: celeba 128 or 32, CycleGAN sets 256, "
-                                        "128 or 32, folder 32, 128 or 256; unset: the dataset's own", minimum=1)
+                                        "128 or 32, folder 32, 64, 96, 128 or 256; unset: the dataset's own", minimum=1)
     attribute: Optional[str] = setting(None, "celeba2attribute: the CelebA attribute splitting the faces, domain 1 "
                                        "without it, domain 2 with it", choices=tuple(CELEBA_ATTRIBUTE_NAMES))
     svhn_classifier: Optional[str] = setting(None, "*svhn_pruned: the digit classifier SVHN was pruned with "
@@ -50,11 +50,14 @@ class DataConfig:
 class ModelConfig:
     kind: str = setting("scogan", "gan: one pair; cogan: weight sharing; scogan: soft coupling", choices=MODELS,
                         flag="model")
-    arch: Optional[str] = setting(None, "dcgan32 (thesis Tables 3.1/3.2), dcgan128 (A.1/A.2), dcgan256 (A.3/A.4) or "
-                                  "mlp (Table 2.1, 2D points); unset: the one made for the data's image size",
+    arch: Optional[str] = setting(None, "the thesis's CoGAN nets cogan32 (Tables 3.1/3.2), cogan128 (A.1/A.2), "
+                                  "cogan256 (A.3/A.4) (dcgan32/128/256 before), dcgan (Radford et al. 2015: 32, 64 or "
+                                  "96) or mlp (Table 2.1, 2D points); unset: the one made for the data's image size, "
+                                  "the thesis's where there is one",
                                   choices=tuple(sorted(ARCHITECTURES)))
     disc_norm: Optional[str] = setting(None, "discriminator normalisation; unset: the architecture's table (batch for "
-                                       "dcgan128/256, none for dcgan32/mlp), layer instead of batch under --penalty gp",
+                                       "cogan128/256 and dcgan, none for cogan32/mlp), layer instead of batch under "
+                                       "--penalty gp",
                                        choices=DISC_NORMS)
     latent_dim: int = setting(100, "size of the latent vector z", minimum=1)
     noise: str = setting("uniform", "z ~ uniform[-1, 1] or standard normal", choices=NOISES)
@@ -62,9 +65,11 @@ class ModelConfig:
     width: float = setting(1.0, "channel multiplier of every layer; 1 is the thesis's nets")
     prelu_init: float = setting(0.25, "initial PReLU slope")
     shared_layers: Optional[int] = setting(None, "CoGAN only: generator blocks shared from the input side, 1..4 "
-                                           "(thesis: 4 when unset; dcgan128 1..5, dcgan256 1..7, all when unset)")
+                                           "(thesis: 4 when unset; cogan128 1..5, cogan256 1..7, dcgan 1..3 at 32x32 "
+                                           "and 1..4 above, all when unset)")
     shared_disc_layers: Optional[int] = setting(None, "CoGAN only: discriminator blocks shared from the logit side, "
-                                                "1..3 (thesis: 3 when unset; dcgan128/256 1..7, 6 when unset)")
+                                                "1..3 (thesis: 3 when unset; cogan128/256 1..7, 6 when unset; "
+                                                "dcgan 1..3 at 32x32 and 1..4 above, all when unset)")
 
 
 @dataclass(frozen=True)
@@ -81,8 +86,8 @@ class ObjectiveConfig:
 @dataclass(frozen=True)
 class CouplingsConfig:
     fr_weight: float = setting(0.0, "SCoGAN: weight of the feature regulariser", minimum=0.0)
-    fr_layers: int = setting(3, "SCoGAN: K, the first K generator feature maps compared, 1..4 (dcgan128 1..5, "
-                             "dcgan256 1..7)")
+    fr_layers: int = setting(3, "SCoGAN: K, the first K generator feature maps compared, 1..4 (cogan128 1..5, "
+                             "cogan256 1..7, dcgan 1..3 at 32x32)")
     fr_image: bool = setting(False, "SCoGAN: the feature regulariser also compares the generated images, as one "
                              "more map (the thesis code's 32x32 generators returned [8x8, 16x16, image], so its K=3 "
                              "included the images)")
@@ -284,8 +289,12 @@ def _range(name, value, low, high, label):
         raise ConfigError(f"{label(name)} must be between {low} and {high}, got {value}")
 
 
-def _sizes(size):
-    return "2D points" if size is None else f"{size}x{size} images"
+def _sizes(sizes):
+    """'2D points', '32x32 images' or '32x32, 64x64 or 96x96 images'."""
+    if sizes == (None,):
+        return "2D points"
+    sides = [f"{s}x{s}" for s in sizes]
+    return " or ".join(filter(None, [", ".join(sides[:-1]), sides[-1]])) + " images"
 
 
 def _architecture(v):
@@ -296,17 +305,15 @@ def _architecture(v):
     if v["image_size"] is not None and v["image_size"] not in sizes:
         allowed = "no --image-size (2D points)" if spec.sizes is None else "--image-size " + " or ".join(map(str, sizes))
         raise ConfigError(f"--dataset {v['dataset']} takes {allowed}, got --image-size {v['image_size']}")
-    if v["image_size"] is not None:
-        size = v["image_size"]
-    elif v["arch"] is not None and ARCHITECTURES[v["arch"]].image_size in sizes:
-        size = ARCHITECTURES[v["arch"]].image_size  # a resizable dataset follows the architecture asked for
-    else:
-        size = sizes[0]
+    size = v["image_size"]
+    if size is None:  # the dataset's own size, or its first one the architecture asked for makes
+        made = ARCHITECTURES[v["arch"]].image_sizes if v["arch"] is not None else sizes
+        size = next((s for s in sizes if s in made), sizes[0])
     v["arch"] = v["arch"] or architecture_for(size)
     arch = ARCHITECTURES[v["arch"]]
-    if arch.image_size != size:
-        raise ConfigError(f"--arch {v['arch']} makes {_sizes(arch.image_size)} but --dataset {v['dataset']} gives "
-                          f"{_sizes(size)}; drop --arch to get {architecture_for(size)}")
+    if size not in arch.image_sizes:
+        raise ConfigError(f"--arch {v['arch']} makes {_sizes(arch.image_sizes)} but --dataset {v['dataset']} gives "
+                          f"{_sizes((size,))}; drop --arch to get {architecture_for(size)}")
     v["image_size"] = size
     if v["disc_norm"] is None:
         v["disc_norm"] = "layer" if arch.disc_norm == "batch" and v["penalty"] == "gp" else arch.disc_norm
@@ -348,7 +355,7 @@ def _data(v):
 
 def _model(v, given, label):
     """Each model's own settings only for that model; CoGAN's sharing depth from the architecture when unset."""
-    spec, arch = DATASETS[v["dataset"]], ARCHITECTURES[v["arch"]]
+    spec, arch = DATASETS[v["dataset"]], ARCHITECTURES[v["arch"]].blocks[v["image_size"]]
     n_domains = len(v["folder"]) if spec.source == "folder" else spec.n_domains
     if v["model"] == "gan" and n_domains != 1:
         raise ConfigError(f"--model gan trains one domain but --dataset {v['dataset']} has {n_domains}; use a "
@@ -387,7 +394,7 @@ def _couplings(v, given, label):
         if name in given and not (v["content_weight"] or v["style_weight"]):
             raise ConfigError(f"{label(name)} is only used with --content-weight or --style-weight")
     on = [name for name in COUPLING_WEIGHTS if v[name]]
-    if on and ARCHITECTURES[v["arch"]].image_size is None:
+    if on and v["image_size"] is None:
         raise ConfigError(f"{label(on[0])} compares images; --arch {v['arch']} generates points")
     if v["semantic_weight"]:
         if v["classifier"] is None:
@@ -502,10 +509,11 @@ def save(cfg: RunConfig, run_dir):
 
 def from_json(raw: Mapping[str, Any], where="config.json") -> RunConfig:
     """A RunConfig from config.json's contents: the grouped schema, or the flat one of runs made before it (its
-    keys are the flat names; settings it lacks take their defaults; --resume/--overwrite were never settings)."""
+    keys are the flat names; settings it lacks take their defaults; --resume/--overwrite were never settings).
+    Architectures since renamed load under their new names."""
     if "schema" not in raw:
         flat = {k: v for k, v in raw.items() if k not in ("resume", "overwrite")}
-        return from_flat(flat)
+        return from_flat(_renamed(flat))
     if raw["schema"] > SCHEMA_VERSION:
         raise ConfigError(f"{where} has schema {raw['schema']}, newer than this scogan's {SCHEMA_VERSION}; "
                           f"upgrade scogan to read it")
@@ -520,7 +528,12 @@ def from_json(raw: Mapping[str, Any], where="config.json") -> RunConfig:
             if key not in names:
                 raise ConfigError(f"{where}: unknown key [{group}] {key!r}{close_matches(key, names)}")
             flat[names[key]] = value
-    return from_flat(flat, raw.get("preset"))
+    return from_flat(_renamed(flat), raw.get("preset"))
+
+
+def _renamed(flat):
+    arch = flat.get("arch")
+    return {**flat, "arch": RENAMED_ARCHITECTURES[arch]} if arch in RENAMED_ARCHITECTURES else flat
 
 
 def load(run_dir) -> RunConfig:

@@ -43,7 +43,7 @@ CONFIGS = {
                          {"model": "scogan", "fr_weight": 10.0, "fr_layers": 3, "loss": "wasserstein", "penalty": "gp",
                           "n_critic": 5}),
     "scogan_sem_cycle": ("SCoGAN 32x32 semantic + cycle", {"model": "scogan", "semantic_weight": 10.0, "cycle_weight": 1.0}),
-    "cogan128": ("CoGAN 128x128 (dcgan128)", {"model": "cogan", "dataset": "folder", "image_size": 128}),
+    "cogan128": ("CoGAN 128x128 (cogan128)", {"model": "cogan", "dataset": "folder", "image_size": 128}),
 }
 VARIANTS = {"f32": (False, False), "f32-xla": (False, True), "bf16": (True, False), "bf16-xla": (True, True)}
 

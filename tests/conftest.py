@@ -16,7 +16,7 @@ def tiny_config(**overrides):
     by flat setting name, without the cross-field rules (tests build nets for settings train would resolve)."""
     from Trainers.config import from_flat
 
-    cfg = {"arch": "dcgan32", "width": 1 / 8, "batch_size": 8, "image_size": 32, "optimizer": "adam", "lr": 2e-4,
+    cfg = {"arch": "cogan32", "width": 1 / 8, "batch_size": 8, "image_size": 32, "optimizer": "adam", "lr": 2e-4,
            "shared_layers": 4, "shared_disc_layers": 3, "quiet": True}
     cfg.update(overrides)
     return from_flat(cfg)

@@ -27,7 +27,7 @@ def test_every_setting_has_one_unique_flat_name_help_and_a_default_that_passes_i
 
 def test_resolve_chooses_unset_values_from_the_rules():
     cfg = config.resolve({"model": "cogan", "penalty": "clip", "loss": "wasserstein"})
-    assert (cfg.model.arch, cfg.data.image_size, cfg.model.disc_norm) == ("dcgan32", 32, "none")
+    assert (cfg.model.arch, cfg.data.image_size, cfg.model.disc_norm) == ("cogan32", 32, "none")
     assert (cfg.model.shared_layers, cfg.model.shared_disc_layers) == (4, 3)  # thesis Table 3.1/3.2
     assert (cfg.optimisation.optimizer, cfg.optimisation.lr) == ("rmsprop", 5e-5)  # WGAN's RMSProp
     assert cfg.output.out == "runs/cogan_digits2edge"
@@ -140,3 +140,14 @@ def test_presets_command_lists_and_shows_resolved():
     shown = subprocess.run(run + ["show", "ring-k5"], capture_output=True, text=True, cwd=REPO, timeout=60)
     body = json.loads(shown.stdout[shown.stdout.index("{"):])
     assert body["model"]["arch"] == "mlp" and body["objective"]["n_critic"] == 5 and body["preset"] == "ring-k5"
+
+
+def test_a_config_json_naming_a_renamed_architecture_loads_under_its_new_name(tmp_path):
+    """Runs made before the thesis's CoGAN nets were renamed (dcgan32 -> cogan32) record the old name, grouped or
+    flat."""
+    saved = config.to_json(config.resolve({"model": "cogan"}))
+    saved["model"]["arch"] = "dcgan32"
+    (tmp_path / "config.json").write_text(json.dumps(saved))
+    assert config.load(tmp_path).model.arch == "cogan32"
+    (tmp_path / "config.json").write_text(json.dumps({"model": "cogan", "arch": "dcgan128", "image_size": 128}))
+    assert config.load(tmp_path).model.arch == "cogan128"

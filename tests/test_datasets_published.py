@@ -194,13 +194,13 @@ def test_train_picks_the_architecture_from_the_image_size(celeba_dir, tmp_path):
     cfg = resolve_train("--model", "cogan", "--dataset", "celeba2attribute", "--attribute", "Smiling",
                         "--data-dir", celeba_dir, "--out", tmp_path / "run")
     assert (cfg.model.arch, cfg.data.image_size, cfg.model.disc_norm, cfg.model.shared_layers, cfg.model.shared_disc_layers) == (
-        "dcgan128", 128, "batch", 5, 6)
+        "cogan128", 128, "batch", 5, 6)
     cfg = resolve_train("--dataset", "celeba2attribute", "--attribute", "Smiling", "--image-size", "32", "--loss",
                         "wasserstein", "--penalty", "gp", "--data-dir", celeba_dir, "--out", tmp_path / "run")
-    assert (cfg.model.arch, cfg.model.disc_norm) == ("dcgan32", "none")
+    assert (cfg.model.arch, cfg.model.disc_norm) == ("cogan32", "none")
     cfg = resolve_train("--dataset", "celeba2attribute", "--attribute", "Smiling", "--loss", "wasserstein",
                         "--penalty", "gp", "--data-dir", celeba_dir, "--out", tmp_path / "run")
-    assert (cfg.model.arch, cfg.model.disc_norm) == ("dcgan128", "layer")
+    assert (cfg.model.arch, cfg.model.disc_norm) == ("cogan128", "layer")
 
 
 # tensorflow-datasets' own builders, run on the fixtures: the path taken when svhn_cropped, celeb_a or

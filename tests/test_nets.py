@@ -14,7 +14,7 @@ def ids(model):
 
 @pytest.mark.parametrize("k", [1, 2, 3, 4])
 def test_cogan_generators_share_the_first_k_blocks(k):
-    gens = build_generators("dcgan32", OPTS, 2, shared_blocks=k)
+    gens = build_generators("cogan32", OPTS, 2, shared_blocks=k)
     g1, g2 = gens.single
     shared = ids(g1) & ids(g2)
     own_1 = [v for v in g1.trainable_variables if id(v) not in shared]
@@ -26,27 +26,27 @@ def test_cogan_generators_share_the_first_k_blocks(k):
 
 
 def test_cogan_joint_runs_the_shared_trunk_once():
-    gens = build_generators("dcgan32", OPTS, 2, shared_blocks=4)
+    gens = build_generators("cogan32", OPTS, 2, shared_blocks=4)
     outs = gens.joint(np.zeros((2, 100), np.float32))
     f1, f2 = gens.features(outs)
     assert all(a is b for a, b in zip(f1, f2))  # one tensor feeds both heads
 
 
 def test_cogan_discriminators_share_the_top_blocks():
-    d1, d2 = build_discriminators("dcgan32", OPTS, 32, 2, shared_blocks=3)
+    d1, d2 = build_discriminators("cogan32", OPTS, 32, 2, shared_blocks=3)
     shared = ids(d1) & ids(d2)
     assert len(shared) == len(ids(d1)) - 2  # only conv 20 (kernel, bias) is each one's own
 
 
 def test_scogan_shares_nothing():
-    gens = build_generators("dcgan32", OPTS, 2, shared_blocks=0)
-    d1, d2 = build_discriminators("dcgan32", OPTS, 32, 2, shared_blocks=0)
+    gens = build_generators("cogan32", OPTS, 2, shared_blocks=0)
+    d1, d2 = build_discriminators("cogan32", OPTS, 32, 2, shared_blocks=0)
     assert not ids(gens.single[0]) & ids(gens.single[1])
     assert not ids(d1) & ids(d2)
 
 
 def test_generator_outputs_features_then_image():
-    gens = build_generators("dcgan32", NetOptions(width=1 / 64, latent_dim=7), 1)
+    gens = build_generators("cogan32", NetOptions(width=1 / 64, latent_dim=7), 1)
     outs = gens.single[0](np.random.uniform(-1, 1, (3, 7)).astype(np.float32))
     assert [tuple(o.shape) for o in outs] == [(3, 4, 4, 16), (3, 8, 8, 8), (3, 16, 16, 4), (3, 32, 32, 2),
                                                (3, 32, 32, 3)]
@@ -54,10 +54,10 @@ def test_generator_outputs_features_then_image():
 
 
 def test_thesis_width_shapes_and_discriminator_logit():
-    gens = build_generators("dcgan32", NetOptions(), 1)
+    gens = build_generators("cogan32", NetOptions(), 1)
     assert [tuple(o.shape[1:]) for o in gens.single[0].outputs] == [(4, 4, 1024), (8, 8, 512), (16, 16, 256),
                                                                      (32, 32, 128), (32, 32, 3)]
-    (d,) = build_discriminators("dcgan32", NetOptions(), 32, 1)
+    (d,) = build_discriminators("cogan32", NetOptions(), 32, 1)
     assert [l.__class__.__name__ for l in d.layers[1:]] == [
         "Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dense", "PReLU", "Dropout", "Dense"]
     assert d.output.shape[1:] == (1,)
@@ -65,7 +65,7 @@ def test_thesis_width_shapes_and_discriminator_logit():
 
 @pytest.mark.parametrize("init", ["normal", "xavier", "he"])
 def test_initialisers_differ(init):
-    kernel = build_generators("dcgan32", NetOptions(width=1 / 64, init=init), 1).single[0].trainable_variables[0]
+    kernel = build_generators("cogan32", NetOptions(width=1 / 64, init=init), 1).single[0].trainable_variables[0]
     std = float(np.std(kernel.numpy()))
     if init == "normal":
         assert std == pytest.approx(0.02, rel=0.1)

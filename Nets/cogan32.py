@@ -1,4 +1,4 @@
-"""The thesis's 32x32 nets (Tables 3.1, 3.2) as lists of blocks, so pairs can share blocks.
+"""The thesis's 32x32 CoGAN nets (Tables 3.1, 3.2) as lists of blocks, so pairs can share blocks.
 
 A block is a list of Keras layers applied in order. Layers followed by batch norm carry no
 bias: batch norm subtracts any per-channel constant, so such a bias never learns. Generator blocks 0..3 produce the
@@ -7,7 +7,8 @@ and the SCoGAN feature regulariser compares; the last block makes the image.
 """
 from keras import layers
 
-from Nets.normalization import disc_norm, logit, normalised
+from Nets.blocks import dense_logit
+from Nets.normalization import disc_norm, normalised
 
 
 def generator_blocks(opts):
@@ -37,7 +38,7 @@ def discriminator_blocks(opts):
 
     The thesis's table has no normalisation (--disc-norm none); any other goes after each conv and the dense 500.
     """
-    init, norm = opts.kernel_initializer(), disc_norm(opts, "dcgan32")
+    init, norm = opts.kernel_initializer(), disc_norm(opts, "cogan32")
 
     def conv(filters):
         return normalised(norm, lambda bias: layers.Conv2D(opts.filters(filters), 5, padding="same", use_bias=bias,
@@ -48,5 +49,5 @@ def discriminator_blocks(opts):
         conv(20) + [layers.MaxPool2D()],
         conv(50) + [layers.MaxPool2D()],
         [layers.Flatten()] + dense + [opts.prelu(), layers.Dropout(0.5)],
-        logit(norm, lambda bias: layers.Dense(1, kernel_initializer=init, dtype="float32")),
+        dense_logit(opts, norm),
     ]

@@ -1,4 +1,4 @@
-"""The thesis's 256x256 nets for the CycleGAN sets (Tables A.3, A.4) as lists of blocks.
+"""The thesis's 256x256 CoGAN nets for the CycleGAN sets (Tables A.3, A.4) as lists of blocks.
 
 Generator: z -> 4x4x2048, then transposed convs 1024, 512, 256, 128, 64, 32 (4x4 stride 2, BN, PReLU) up to
 256x256x32 — the seven feature blocks, all shared by CoGAN — and each domain's own transposed conv 3 3x3 with
@@ -16,4 +16,4 @@ def generator_blocks(opts):
 
 
 def discriminator_blocks(opts):
-    return strided_discriminator(opts, disc_norm(opts, "dcgan256"), CONVS, dense_units=2048, dense_dropout=0.5)
+    return strided_discriminator(opts, disc_norm(opts, "cogan256"), CONVS, dense_units=2048, dense_dropout=0.5)

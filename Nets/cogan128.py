@@ -1,4 +1,4 @@
-"""The thesis's 128x128 nets for faces (Tables A.1, A.2) as lists of blocks.
+"""The thesis's 128x128 CoGAN nets for faces (Tables A.1, A.2) as lists of blocks.
 
 Generator: z -> 4x4x1024 -> 8x8x512 -> 16x16x256 -> 32x32x128 -> 64x64x64 (the five feature blocks, CoGAN's
 "Shared" rows), then each domain's own image block: transposed conv 32 4x4 stride 2 (128x128x32), BN, PReLU and
@@ -17,4 +17,4 @@ def generator_blocks(opts):
 
 
 def discriminator_blocks(opts):
-    return strided_discriminator(opts, disc_norm(opts, "dcgan128"), CONVS, dense_units=2048, dense_dropout=0.5)
+    return strided_discriminator(opts, disc_norm(opts, "cogan128"), CONVS, dense_units=2048, dense_dropout=0.5)
