@@ -58,6 +58,38 @@ def train_attribute_classifier(train, test, epochs, batch_size=16, seed=0, verbo
                        batch_size, seed, verbose)
 
 
+SVHN_HOLDOUT = 0.2  # SVHN's prepared training set has no test split: a seeded fifth is held out
+
+
+def _svhn_split(data_dir, split, seed):
+    """SVHN's training images as [N, 32, 32, 3] floats in [0, 1] and labels: a seeded hold-out ("test") or the
+    rest ("train")."""
+    import numpy as np
+
+    from Data.svhn import load_svhn
+
+    images, labels = load_svhn(data_dir)
+    order = np.random.default_rng(seed).permutation(len(labels))
+    held_out = int(round(len(labels) * SVHN_HOLDOUT))
+    chosen = np.sort(order[:held_out] if split == "test" else order[held_out:])
+    return tf.convert_to_tensor(np.asarray(images)[chosen], tf.float32) / 255.0, tf.constant(labels[chosen], tf.int64)
+
+
+def digit_classifier_data(dataset, domains, split, data_dir, seed=0):
+    """(images01, labels) of `split` ("train" or "test", held out) for a Table B.1 classifier: the domains of a
+    digit dataset as train-classifier takes them, SVHN ("svhn", for pruning it, thesis section 2.7) or MNIST and
+    SVHN mixed ("mnist+svhn", the semantic loss of thesis section 5.2, T1069), grey digits made RGB."""
+    from Data.labelled import labelled_domains, select_domains
+
+    if dataset in ("svhn", "mnist+svhn"):
+        parts = [_svhn_split(data_dir, split, seed)]
+        if dataset == "mnist+svhn":
+            images, labels = select_domains(labelled_domains("mnist", split, data_dir, seed=seed), "1")
+            parts.insert(0, (tf.image.grayscale_to_rgb(images), labels))
+        return tf.concat([x for x, _ in parts], 0), tf.concat([y for _, y in parts], 0)
+    return select_domains(labelled_domains(dataset, split, data_dir, seed=seed), domains)
+
+
 def save_classifier(model, path, info):
     """PATH.keras (load with keras.models.load_model(path, safe_mode=True)) and PATH.json with `info`,
     the input it expects and its held-out score; each written whole or not at all."""

@@ -1,20 +1,17 @@
 """`evaluate`: the thesis's LPIPS measurements (Table 5.1) over N generated pairs, and with --classifier the pair
 agreement, class coverage and classifier-feature FID that tell a failed coupling apart where LPIPS cannot."""
-import json
+from dataclasses import fields
 from pathlib import Path
 
 from Data.catalog import DATASETS, default_data_dir, list_images, unprepared
 from Trainers import config
 from Utils.errors import ConfigError
 from Utils.commands.flags import check_range
-from Utils.latents import NOISES, draw_latents
+from Utils.latents import NOISES
 from Nets.pretrained import NETS
 
-# Pairs the thesis measured over, by data source; CycleGAN sets and folders use their larger domain's size.
-THESIS_PAIRS = {"mnist": 30000, "digits": 30000, "svhn": 50000, "mnist2svhn": 50000, "celeba": 50000}
 # Flags that say which data the generators were trained on: a run's config.json already does.
 DATA_FLAGS = ("dataset", "folder", "attribute", "svhn_classifier")
-OUTPUTS = ("evaluation.json", "evaluation.csv", "evaluation.md", "extremes.png")
 
 
 def add_parser(subparsers):
@@ -122,150 +119,13 @@ def resolve(args):
     return args
 
 
-def _generators(args):
-    """(generate: z -> [images per domain], latent_dim, noise, checkpoint or None)."""
-    import tensorflow as tf
-
-    from Trainers.restore import load_exported, restore_run
-
-    if args.is_run:
-        run = restore_run(args.source)
-        generators = run.generators
-        joint = tf.function(lambda z: generators.images(generators.joint(z, training=False)), reduce_retracing=True)
-        return joint, run.config.model.latent_dim, args.noise or run.config.model.noise, run.checkpoint
-    generators = load_exported(args.source)
-    latent_dim = int(tf.nest.flatten(generators[0].serve.input_signature)[0].shape[-1])
-    return (lambda z: [g.serve(z) for g in generators]), latent_dim, args.noise or "uniform", None
-
-
-def _sources(args, shapes):
-    """The real domains at the generators' image size, after checking they match the generators."""
-    from Data.domains import load_domains
-    from Utils.errors import DataError
-
-    size = int(shapes[0][0])
-    if size not in DATASETS[args.dataset].sizes:
-        raise DataError(f"the generators make {size}x{size} images; --dataset {args.dataset} comes at "
-                        f"{' or '.join(map(str, DATASETS[args.dataset].sizes))}")
-    sources = load_domains(args.dataset, args.data_dir, args.folder, size, args.split_seed,
-                           attribute=args.attribute, svhn_classifier=args.svhn_classifier)
-    if len(sources) != len(shapes):
-        raise DataError(f"{args.source} holds {len(shapes)} generator(s) but --dataset {args.dataset} has "
-                        f"{len(sources)} domain(s)")
-    for i, (source, shape) in enumerate(zip(sources, shapes)):
-        if tuple(source.image_shape) != tuple(shape):
-            raise DataError(f"generator {i + 1} makes images of shape {tuple(shape)}, domain {i + 1} of "
-                            f"{args.dataset} has {tuple(source.image_shape)}")
-    return sources
-
-
-def _batch_size(args, n, sources):
-    """Pairs per step: --batch-size, at most N, and no larger than a domain (the real streams batch whole)."""
-    from Utils.errors import DataError
-
-    batch_size = min(args.batch_size, n)
-    for i, source in enumerate(sources):
-        if batch_size > source.size:
-            raise DataError(f"--batch-size {batch_size} is larger than domain {i + 1} ({source.size} images); "
-                            f"give --batch-size {source.size} or less")
-    return batch_size
-
-
-def _classifier(args, image_shape):
-    """(probe: images -> (probabilities, penultimate features), classes) of a frozen single-label classifier."""
-    import keras
-    import tensorflow as tf
-
-    from Nets.classifiers import load_frozen_classifier
-
-    model = load_frozen_classifier(args.classifier, image_shape)
-    if getattr(model.layers[-1], "activation", None) is keras.activations.sigmoid:
-        raise ConfigError(f"--classifier {args.classifier} is multi-label (sigmoid outputs); pair agreement and "
-                          f"class coverage need one class per image (a digit classifier from train-classifier)")
-    names = [layer.name for layer in model.layers]
-    features = model.get_layer("features").output if "features" in names else model.layers[-2].output
-    probe = keras.Model(model.inputs, [model.outputs[0], features])
-    return tf.function(lambda x: probe(x, training=False), reduce_retracing=True), int(model.output_shape[-1])
-
-
-def _write_extremes(extremes, path):
-    """Thesis Figs. 5.2/5.3: the closest pairs (domain 1 over domain 2, ascending) above the farthest (descending)."""
-    import numpy as np
-
-    from Utils.images import pair_grid, save_png
-
-    blocks = []
-    for _, images_1, images_2 in (extremes.lowest(), extremes.highest()):
-        blocks.append(pair_grid([images_1, images_2], columns=len(images_1)))
-    spacer = np.full((8, blocks[0].shape[1], 3), 255, np.uint8)
-    save_png(np.concatenate([blocks[0], spacer, blocks[1]]), path)
-
-
 def run(args):
-    import time
+    from Trainers.measurement import Measurement, measure
+    from Utils.evaluation import to_markdown
 
-    import numpy as np
-    import tensorflow as tf
-    from tqdm import tqdm
-
-    from Data.pipeline import batched_stream
-    from Nets.lpips import load_lpips
-    from Utils.atomic import write_text
-    from Utils.evaluation import (LPIPS_ROWS, ClassifierMeasures, Extremes, MeanSE, lpips_measures, lpips_rows,
-                                  to_csv, to_markdown)
-
-    generate, latent_dim, noise, checkpoint = _generators(args)
-    shapes = [tuple(x.shape[1:]) for x in generate(np.zeros((1, latent_dim), np.float32))]
-    sources = _sources(args, shapes)
-    n = args.n or THESIS_PAIRS.get(DATASETS[args.dataset].source) or max(s.size for s in sources)
-    batch_size = _batch_size(args, n, sources)
-    probe, classes = _classifier(args, shapes[0]) if args.classifier else (None, 0)
-    lpips = load_lpips(args.net, args.lpips_weights)
-
-    n_domains = len(sources)
-    stats = {key: MeanSE() for key in lpips_rows(n_domains)}
-    extremes = Extremes(args.extremes) if n_domains == 2 else None
-    measures = ClassifierMeasures(n_domains, classes) if probe else None
-    rng = np.random.default_rng(args.seed)
-    real_batches = iter(tf.data.Dataset.zip(tuple(batched_stream(s, batch_size, args.seed + i)
-                                                  for i, s in enumerate(sources))))
-    start, done = time.monotonic(), 0
-    with tqdm(total=n, unit="pair", dynamic_ncols=True, disable=args.quiet) as bar:
-        while done < n:
-            b = min(batch_size, n - done)
-            generated = [np.asarray(x) for x in generate(draw_latents(rng, noise, (b, latent_dim)))]
-            real = [np.asarray(x)[:b] for x in next(real_batches)]
-            for key, distances in lpips_measures(lpips.distance, generated, real).items():
-                stats[key].add(distances)
-                if key == "generated_1_vs_generated_2":
-                    extremes.add(distances, *generated)
-            if measures:
-                probabilities, features = (np.asarray(x) for x in probe(np.concatenate(generated + real)))
-                outputs = [(probabilities[i * b:(i + 1) * b], features[i * b:(i + 1) * b])
-                           for i in range(2 * n_domains)]
-                measures.add(outputs[:n_domains], outputs[n_domains:])
-            done += b
-            bar.update(b)
-    seconds = time.monotonic() - start
-
-    summary = {
-        "source": str(args.source), "checkpoint": checkpoint, "dataset": args.dataset, "n": n,
-        "batch_size": batch_size, "seed": args.seed, "noise": noise, "net": args.net,
-        "lpips": {key: {"label": LPIPS_ROWS[key][0], "mean": s.mean, "se": s.se} for key, s in stats.items()},
-        "classifier": dict(path=str(args.classifier), **measures.summary()) if measures else None,
-        "seconds": round(seconds, 1), "pairs_per_second": round(n / max(seconds, 1e-9), 1),
-    }
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / name for name in OUTPUTS[:3]]
-    if extremes:
-        summary["extremes"] = {"lowest": extremes.lowest()[0].tolist(), "highest": extremes.highest()[0].tolist()}
-        _write_extremes(extremes, out / OUTPUTS[3])
-        written.append(out / OUTPUTS[3])
-    write_text(out / OUTPUTS[0], json.dumps(summary, indent=2) + "\n")
-    write_text(out / OUTPUTS[1], to_csv(summary))
-    write_text(out / OUTPUTS[2], to_markdown(summary))
+    summary, written = measure(Measurement(**{f.name: getattr(args, f.name) for f in fields(Measurement)
+                                              if hasattr(args, f.name)}))
     print(to_markdown(summary))
-    print(f"{n} pairs in {seconds:.1f} s ({summary['pairs_per_second']} pairs/s); wrote "
+    print(f"{summary['n']} pairs in {summary['seconds']:.1f} s ({summary['pairs_per_second']} pairs/s); wrote "
           + ", ".join(str(p) for p in written))
     return 0
