@@ -12,13 +12,14 @@ def halves(images01, seed):
     return tf.gather(images01, order[: n // 2]), tf.gather(images01, order[n // 2 : 2 * (n // 2)])
 
 
-def _digit_domains(images01, spec, seed):
-    from Data.transforms import TRANSFORMS
+def _digit_domains(native01, spec, seed, size):
+    """One domain of all digits, or the thesis's pair: disjoint halves, the second transformed at the digits'
+    native resolution, both then resized."""
+    from Data.transforms import digit_pair, resized
 
     if spec.n_domains == 1:
-        return [ArraySource(images01)]
-    first, second = halves(images01, seed)
-    return [ArraySource(first), ArraySource(TRANSFORMS[spec.transform](second))]
+        return [ArraySource(resized(native01, size))]
+    return [ArraySource(x) for x in digit_pair(*halves(native01, seed), spec.transform, size)]
 
 
 def load_domains(name, data_dir=None, folders=(), image_size=32, seed=0, attribute=None, svhn_classifier=None):
@@ -36,7 +37,9 @@ def load_domains(name, data_dir=None, folders=(), image_size=32, seed=0, attribu
         from Data.mnist import load_mnist_images
         from Data.svhn import svhn_source
 
-        mnist = [ArraySource(load_mnist_images(data_dir, "train", 32)[0])] if spec.source == "mnist2svhn" else []
+        from Data.transforms import resized
+
+        mnist = [ArraySource(resized(load_mnist_images(data_dir, "train")[0], 32))] if spec.source == "mnist2svhn" else []
         return mnist + [svhn_source(data_dir, svhn_classifier if spec.pruned else None)]
     if spec.source == "celeba":
         from Data.celeba import celeba_domains
@@ -53,9 +56,9 @@ def load_domains(name, data_dir=None, folders=(), image_size=32, seed=0, attribu
     if spec.source == "digits":
         from Data.digits import load_digits_images
 
-        images01, _ = load_digits_images(image_size)
+        native01, _ = load_digits_images()
     else:
         from Data.mnist import load_mnist_images
 
-        images01, _ = load_mnist_images(data_dir, "train", image_size)
-    return _digit_domains(images01, spec, seed)
+        native01, _ = load_mnist_images(data_dir, "train")
+    return _digit_domains(native01, spec, seed, image_size)

@@ -15,22 +15,23 @@ from Utils.errors import DataError
 DIGITS_HOLDOUT = 0.2
 
 
-def _domains(images01, labels, spec, seed):
-    """[(images01, labels)] per domain: the whole set, or the two halves with domain 2 transformed."""
+def _domains(native01, labels, spec, seed, size):
+    """[(images01, labels)] per domain: the whole set, or the two halves with domain 2 transformed (at native
+    resolution, then resized, as Data.domains does)."""
+    from Data.transforms import digit_pair, resized
+
     labels = tf.convert_to_tensor(labels, tf.int64)
     if spec.n_domains == 1:
-        return [(images01, labels)]
-    from Data.transforms import TRANSFORMS
-
-    first, second = halves(tf.range(int(images01.shape[0])), seed)
-    return [(tf.gather(images01, first), tf.gather(labels, first)),
-            (TRANSFORMS[spec.transform](tf.gather(images01, second)), tf.gather(labels, second))]
+        return [(resized(native01, size), labels)]
+    first, second = halves(tf.range(int(native01.shape[0])), seed)
+    images = digit_pair(tf.gather(native01, first), tf.gather(native01, second), spec.transform, size)
+    return [(images[0], tf.gather(labels, first)), (images[1], tf.gather(labels, second))]
 
 
-def _digits_split(split, size, seed):
+def _digits_split(split, seed):
     from Data.digits import load_digits_images
 
-    images01, labels = load_digits_images(size)
+    images01, labels = load_digits_images()
     n = int(images01.shape[0])
     order = np.random.default_rng(seed).permutation(n)
     held_out = int(round(n * DIGITS_HOLDOUT))
@@ -45,14 +46,14 @@ def labelled_domains(name, split, data_dir=None, size=32, seed=0):
     """
     spec = DATASETS[name]
     if spec.source == "digits":
-        images01, labels = _digits_split(split, size, seed)
+        native01, labels = _digits_split(split, seed)
     elif spec.source == "mnist":
         from Data.mnist import load_mnist_images
 
-        images01, labels = load_mnist_images(data_dir, split, size)
+        native01, labels = load_mnist_images(data_dir, split)
     else:
         raise DataError(f"--dataset {name} has no labels; use a digit dataset (mnist*, digits*)")
-    return _domains(images01, labels, spec, seed)
+    return _domains(native01, labels, spec, seed, size)
 
 
 def select_domains(domains, which):

@@ -14,15 +14,15 @@ RAW_FILES = (
 )
 
 
-def load_mnist_images(data_dir, split="train", size=32):
-    """MNIST `split` as [N, size, size, 1] float32 in [0, 1], and its labels."""
+def load_mnist_images(data_dir, split="train"):
+    """MNIST `split` as [N, 28, 28, 1] float32 in [0, 1] (native resolution: transforms act there), and its
+    labels."""
     import tensorflow_datasets as tfds
 
     if not tfds_prepared("mnist", data_dir):
         raise DataError(prepare_hint("mnist", data_dir))
     arrays = tfds.as_numpy(tfds.load("mnist", split=split, data_dir=data_dir, download=False, batch_size=-1))
-    images = tf.image.resize(tf.cast(arrays["image"], tf.float32) / 255.0, (size, size), method="bilinear")
-    return tf.clip_by_value(images, 0.0, 1.0), arrays["label"]
+    return tf.cast(arrays["image"], tf.float32) / 255.0, arrays["label"]
 
 
 def prepare_mnist(raw_dir, data_dir):

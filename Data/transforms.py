@@ -1,4 +1,10 @@
-"""Digit-domain transforms of the thesis, on batches of [0, 1] grey images [N, H, W, 1]."""
+"""Digit-domain transforms of the thesis, on batches of [0, 1] grey images [N, H, W, 1].
+
+They act on the digits at their native resolution (MNIST's 28x28, the embedded digits' 8x8), and the domains are
+resized afterwards, as the thesis code did: taking the edge of an already enlarged, blurred digit gives thinner,
+dimmer edges (at most 0.93 instead of 1 on MNIST) and moves the real-vs-real LPIPS baseline from the thesis's
+0.163 to 0.182.
+"""
 import tensorflow as tf
 
 
@@ -18,3 +24,14 @@ def rotate(images):
 
 
 TRANSFORMS = {"edge": edge, "negative": negative, "rotate": rotate}
+
+
+def resized(images01, size):
+    """Bilinear resize to size x size, kept in [0, 1]."""
+    return tf.clip_by_value(tf.image.resize(images01, (size, size), method="bilinear"), 0.0, 1.0)
+
+
+def digit_pair(first, second, transform, size):
+    """The two domains of a digit pair from native-resolution halves: the second half transformed, then both
+    resized to `size`."""
+    return resized(first, size), resized(TRANSFORMS[transform](second), size)

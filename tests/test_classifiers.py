@@ -47,9 +47,9 @@ def test_mnist_is_held_out_by_its_test_split_transformed_the_same_way(monkeypatc
 
     asked = []
 
-    def fake_mnist(data_dir, split, size):
+    def fake_mnist(data_dir, split):
         asked.append(split)
-        return tf.fill((4, size, size, 1), 0.5), np.arange(4)
+        return tf.fill((4, 28, 28, 1), 0.5), np.arange(4)
 
     monkeypatch.setattr(Data.mnist, "load_mnist_images", fake_mnist)
     (x1, _), (x2, _) = labelled_domains("mnist2negative", "test", data_dir="unused")

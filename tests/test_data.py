@@ -27,6 +27,23 @@ def test_negative_and_rotate():
     np.testing.assert_array_equal(rotate(tf.constant(x)).numpy()[0, ..., 0], np.rot90(x[0, ..., 0]))
 
 
+def test_the_edge_is_taken_on_the_native_digit_before_the_resize():
+    """The thesis code's order: edge of the 28x28 digit (a full-strength 1.0 outline of a 0/1 stroke), then the
+    bilinear resize to 32x32, rather than the edge of an already enlarged, blurred digit."""
+    from Data.transforms import digit_pair, resized
+
+    digits = np.zeros((2, 28, 28, 1), np.float32)
+    digits[0, 6:22, 12:16] = 1.0  # a "1"
+    digits[1, 6:22, 8:20] = 1.0
+    digits[1, 10:18, 12:16] = 0.0  # an "0"
+    first, second = digit_pair(digits[:1], digits[1:], "edge", 32)
+    np.testing.assert_allclose(first.numpy(), resized(digits[:1], 32).numpy())
+    np.testing.assert_allclose(second.numpy(), resized(edge(tf.constant(digits[1:])), 32).numpy(), atol=1e-6)
+    assert float(tf.reduce_max(edge(tf.constant(digits[1:])))) == 1.0
+    blurred_first = edge(resized(digits[1:], 32))
+    assert float(tf.reduce_max(second)) > float(tf.reduce_max(blurred_first)) + 0.05  # the order matters
+
+
 def test_halves_are_disjoint():
     images = tf.reshape(tf.range(10, dtype=tf.float32), [10, 1, 1, 1])
     a, b = halves(images, seed=3)
@@ -134,6 +151,6 @@ def test_prepare_mnist_offline_from_raw_files(shared_dir, tmp_path):
 
     assert prepare_mnist(shared_dir / "data" / "mnist", str(tmp_path)) == (60000, 10000)
     images, labels = load_mnist_images(str(tmp_path), "test")
-    assert images.shape == (10000, 32, 32, 1) and np.bincount(labels).sum() == 10000
+    assert images.shape == (10000, 28, 28, 1) and np.bincount(labels).sum() == 10000
     d1, d2 = load_domains("mnist2edge", data_dir=str(tmp_path))
     assert d1.size == d2.size == 30000

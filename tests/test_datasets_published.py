@@ -61,7 +61,7 @@ def test_mnist2svhn_pairs_grey_mnist_with_rgb_svhn(svhn_dir, monkeypatch):
 
     data_dir, _ = svhn_dir
     monkeypatch.setattr(Data.mnist, "load_mnist_images",
-                        lambda data_dir, split, size: (np.full((6, size, size, 1), 0.5, np.float32), np.arange(6)))
+                        lambda data_dir, split: (np.full((6, 28, 28, 1), 0.5, np.float32), np.arange(6)))
     mnist, svhn = load_domains("mnist2svhn", data_dir=str(data_dir))
     assert (mnist.size, svhn.size) == (6, 10)
     grey = first_batch(mnist, 2)
@@ -93,7 +93,7 @@ def test_pruned_svhn_keeps_the_images_the_classifier_is_sure_of(svhn_dir, tmp_pa
     assert pruned.size == sure.sum()
     assert np.array_equal(pruned.images.numpy(), images[sure])
     monkeypatch.setattr(Data.mnist, "load_mnist_images",
-                        lambda data_dir, split, size: (np.zeros((4, size, size, 1), np.float32), np.arange(4)))
+                        lambda data_dir, split: (np.zeros((4, 28, 28, 1), np.float32), np.arange(4)))
     _, svhn = load_domains("mnist2svhn_pruned", data_dir=str(data_dir), svhn_classifier=str(tmp_path / "digits.keras"))
     assert svhn.size == sure.sum()
 
