@@ -59,10 +59,10 @@ def _train(job: RunJob, log):
     from Trainers.loop import train
 
     state = job.state()
+    cfg = _configuration(job)  # also for a finished run: its numbers must be the configuration asked for
     if state == "finished":
         log(f"[{job.label}] finished before: {job.directory}")
         return False
-    cfg = _configuration(job)
     log(f"[{job.label}] {'resuming (' + state + ')' if job.started else 'training'} to {job.iterations} iterations "
         f"in {job.directory}")
     start = time.monotonic()

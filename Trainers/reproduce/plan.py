@@ -50,8 +50,8 @@ class Options:
         words = [f"python main.py reproduce {target} --out {self.out}"]
         for flag, value, default in (("--data-dir", self.data_dir, None), ("--scale", self.scale, 1.0),
                                      ("--seeds", self.seeds, 1), ("--pairs", self.pairs, None),
-                                     ("--perceptual-weights", self.perceptual_weights, None), ("--net", self.net, "alex"),
-                                     ("--lpips-weights", self.lpips_weights, None)):
+                                     ("--perceptual-weights", self.perceptual_weights, None),
+                                     ("--net", self.net, "alex"), ("--lpips-weights", self.lpips_weights, None)):
             if value != default:
                 words.append(f"{flag} {value:g}" if isinstance(value, float) else f"{flag} {value}")
         words += [f"--set {name}={value}" for name, value in self.settings.items()]
@@ -152,9 +152,9 @@ class RunJob:
         if self.iterations in steps:
             return "finished"
         if steps and steps[-1] > self.iterations:
-            raise ConfigError(f"{self.directory} was trained to {steps[-1]} iterations, more than the {self.iterations} "
-                              f"planned at this --scale; use another --out or a --scale that gives at least "
-                              f"{steps[-1]} iterations")
+            raise ConfigError(f"{self.directory} was trained to {steps[-1]} iterations, more than the "
+                              f"{self.iterations} planned at this --scale; use another --out or a --scale that gives "
+                              f"at least {steps[-1]} iterations")
         if steps:
             return f"interrupted at step {steps[-1]}"
         return "started" if self.started else "new"
@@ -169,7 +169,8 @@ class RunJob:
 
     def evaluate_command(self, options):
         if self.points:
-            return f"python main.py sample {self.directory} --n {RING_POINTS} --seed 0 --out {self.figure.with_suffix('')}"
+            return (f"python main.py sample {self.directory} --n {RING_POINTS} --seed 0 "
+                    f"--out {self.figure.with_suffix('')}")
         words = [f"python main.py evaluate {self.directory} --n {options.pairs or self.run.pairs}"]
         if self.eval_classifier:
             words.append(f"--classifier {self.eval_classifier}")

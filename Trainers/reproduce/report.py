@@ -119,8 +119,9 @@ def _classifier_measures(results):
                 continue
             agreement = clf["pair_agreement"]
             entropy = [clf["coverage"][f"generated_{d}"]["entropy_bits"] for d in (1, 2)]
-            rows.append(f"| {r['label']} | {agreement['mean']:.3f} ± {agreement['se']:.3f} | {agreement['chance']:.3f} "
-                        f"| {clf['pair_mutual_information_bits']:.3f} | {entropy[0]:.2f} / {entropy[1]:.2f} |")
+            rows.append(f"| {r['label']} | {agreement['mean']:.3f} ± {agreement['se']:.3f} | "
+                        f"{agreement['chance']:.3f} | {clf['pair_mutual_information_bits']:.3f} | "
+                        f"{entropy[0]:.2f} / {entropy[1]:.2f} |")
     if not rows:
         return []
     return ["", "Our classifier measures (not in the thesis; evaluate --classifier, a Table B.1 classifier on both "
