@@ -78,8 +78,8 @@ def ring_summary(points):
 class RingSamples:
     """Writes a scatter plot of the generated points over the real ones, titled with the covered modes, and
     appends the step's mode count and on-mode share to modes.csv beside it (how coverage evolves: a collapsing
-    generator drops modes, a spread one gathers its points onto them); called like Trainers.loop.write_samples,
-    which it replaces for 2D points."""
+    generator drops modes, a spread one gathers its points onto them); called like Trainers.hooks.write_samples,
+    which it replaces for 2D points in the run's SampleGrids hook."""
 
     def __init__(self, real_points):
         self.real = np.asarray(real_points)

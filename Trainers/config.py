@@ -141,8 +141,8 @@ class EngineConfig:
 class OutputConfig:
     out: Optional[str] = setting(None, "run directory (default: runs/<model>_<dataset>)")
     log_every: int = setting(10, "steps between metrics.csv/TensorBoard rows", minimum=1)
-    sample_every: int = setting(500, "steps between sample grids (the first grid is written early, see README)",
-                                minimum=1)
+    sample_every: int = setting(500, "steps between sample grids; a grid is also written after the first compiled "
+                                "call (something to look at early), at the end and on Ctrl-C or SIGTERM", minimum=1)
     sample_count: int = setting(32, "latent vectors in each sample grid", minimum=1)
     checkpoint_every: int = setting(1000, "steps between checkpoints", minimum=1)
     keep_checkpoints: int = setting(3, "checkpoints kept on disk", minimum=1)

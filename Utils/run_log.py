@@ -56,7 +56,10 @@ class RunLog:
 
 
 def plot_losses(metrics_csv, out_png):
-    """One panel per metric family (discriminator, generator, penalties and couplings)."""
+    """One panel per metric family (discriminator, generator, penalties and couplings); nothing before a row
+    is logged."""
+    if not Path(metrics_csv).is_file():
+        return
     import matplotlib
 
     matplotlib.use("Agg")

@@ -52,13 +52,13 @@ def test_gan_on_the_ring_runs_through_the_training_loop(make_config, tmp_path):
                       n_critic=2, loss="wasserstein", penalty="gp", out=str(tmp_path / "run"))
     train(cfg)
     plots = sorted((tmp_path / "run" / "samples").glob("step_*.png"))
-    assert [p.name for p in plots] == ["step_0000003.png", "step_0000006.png"]
+    assert [p.name for p in plots] == ["step_0000001.png", "step_0000003.png", "step_0000006.png"]
     assert np.asarray(Image.open(plots[-1])).shape[2] == 3
     assert (tmp_path / "run" / "export" / "generator_1" / "saved_model.pb").is_file()
     assert "d1_gp" in (tmp_path / "run" / "metrics.csv").read_text().splitlines()[0]
     table = (tmp_path / "run" / "samples" / "modes.csv").read_text().splitlines()
     assert table[0].split(",")[:3] == ["step", "modes", "on_mode_share"] and len(table[0].split(",")) == 3 + N_MODES
-    assert [row.split(",")[0] for row in table[1:]] == ["3", "6"]
+    assert [row.split(",")[0] for row in table[1:]] == ["1", "3", "6"]
     for row in table[1:]:
         values = [float(v) for v in row.split(",")]
         assert 0 <= values[1] <= N_MODES and abs(values[2] - sum(values[3:])) < 1e-3

@@ -35,7 +35,8 @@ def test_a_run_writes_every_output(finished_run):
     assert [int(r["step"]) for r in rows] == [1, 2, 3, 4]
     assert {"d1_loss", "d2_loss", "g1_loss", "g2_loss", "weight_diff"} <= set(rows[0])
     assert list((run / "tensorboard").glob("events.out.tfevents.*"))
-    assert sorted(p.name for p in (run / "samples").glob("step_*.png")) == ["step_0000002.png", "step_0000004.png"]
+    grids = sorted(p.name for p in (run / "samples").glob("step_*.png"))
+    assert grids == ["step_0000001.png", "step_0000002.png", "step_0000004.png"]  # after the first call, every 2
     assert (run / "losses.png").stat().st_size > 0
     assert tf.train.latest_checkpoint(str(run / "checkpoints")).endswith("ckpt-4")
     for i in (1, 2):
@@ -93,7 +94,7 @@ def test_sample_and_export_commands(finished_run, tmp_path):
 def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
     from conftest import tiny_config
 
-    from Trainers.loop import NonFiniteLoss
+    from Trainers.hooks import NonFiniteLoss
 
     cfg = tiny_config(model="gan", dataset="digits", iterations=50, lr=1e6, loss="wasserstein", log_every=1,
                       checkpoint_every=1, out=str(tmp_path / "nan"))
@@ -107,29 +108,61 @@ def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
     assert record["last_good_checkpoint"] == latest and latest.endswith(f"ckpt-{record['step'] - 1}")
 
 
-def test_sigterm_saves_a_checkpoint_and_exits_0(tmp_path):
-    import signal
+def start_training_until_it_logs(out, rows=1):
+    """A long GAN run in a subprocess, once metrics.csv holds `rows` steps; fails with train's stderr if none come."""
     import subprocess
     import sys
     import time
 
     from conftest import REPO
 
-    out = tmp_path / "term"
     proc = subprocess.Popen([sys.executable, str(REPO / "main.py"), "train", "--model", "gan", "--dataset", "digits",
                              "--width", "0.125", "--batch-size", "8", "--iterations", "100000", "--log-every", "1",
-                             "--quiet", "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "--sample-every", "1000", "--quiet", "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 600  # generous: on a loaded CPU, importing TensorFlow alone can take a minute
-    while not (out / "metrics.csv").exists() and time.monotonic() < deadline:
-        time.sleep(0.5)
-    if not (out / "metrics.csv").exists():
+    while len(read_metrics(out) if (out / "metrics.csv").exists() else []) < rows and time.monotonic() < deadline:
+        assert proc.poll() is None, proc.communicate()[1][-3000:]
+        time.sleep(0.2)
+    if time.monotonic() >= deadline:
         proc.kill()
         pytest.fail(f"train logged no step within 10 minutes:\n{proc.communicate()[1]}")
+    return proc
+
+
+def test_sigterm_saves_a_checkpoint_and_exits_0(tmp_path):
+    import signal
+
+    out = tmp_path / "term"
+    proc = start_training_until_it_logs(out)
     proc.send_signal(signal.SIGTERM)
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0, stderr
     assert "--resume" in stdout
     assert tf.train.latest_checkpoint(str(out / "checkpoints")) is not None
+
+
+def test_ctrl_c_leaves_a_grid_losses_and_a_checkpoint_and_exits_within_seconds(tmp_path):
+    """Ctrl-C (SIGINT) after a few steps: the step it interrupts ends, then a grid, losses.png and a checkpoint of
+    that step are written, and train exits 0 with the resume command."""
+    import signal
+    import time
+
+    out = tmp_path / "int"
+    proc = start_training_until_it_logs(out, rows=3)
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    took = time.monotonic() - sent
+    assert proc.returncode == 0, stderr
+    assert "Resume with: python main.py train --out" in stdout and "--resume" in stdout
+    step = int(stdout.split("Interrupted at step ")[1].split(";")[0])
+    assert int(read_metrics(out)[-1]["step"]) == step >= 3
+    assert tf.train.latest_checkpoint(str(out / "checkpoints")).endswith(f"ckpt-{step}")
+    assert sorted(p.name for p in (out / "samples").glob("step_*.png")) == ["step_0000001.png",
+                                                                             f"step_{step:07d}.png"]
+    assert (out / "losses.png").stat().st_size > 0
+    assert took < 30, f"train took {took:.0f} s to exit after Ctrl-C"
 
 
 def test_steps_per_call_logs_every_step_and_saves_between_calls(tmp_path):
@@ -139,7 +172,8 @@ def test_steps_per_call_logs_every_step_and_saves_between_calls(tmp_path):
     train(tiny_config(model="gan", dataset="digits", iterations=5, steps_per_call=2, log_every=2, sample_every=4,
                       checkpoint_every=2, sample_count=4, out=str(out)))
     assert [int(r["step"]) for r in read_metrics(out)] == [2, 4, 5]  # the last call runs the one step left
-    assert sorted(p.name for p in (out / "samples").glob("step_*.png")) == ["step_0000004.png", "step_0000005.png"]
+    grids = sorted(p.name for p in (out / "samples").glob("step_*.png"))
+    assert grids == ["step_0000002.png", "step_0000004.png", "step_0000005.png"]  # first call, every 4, the end
     assert tf.train.latest_checkpoint(str(out / "checkpoints")).endswith("ckpt-5")
 
 
