@@ -8,7 +8,7 @@ import json
 import math
 from pathlib import Path
 
-from Trainers.reproduce.plan import FIGURE_PAIRS, read_state
+from Trainers.reproduce.plan import FIGURE_PAIRS, RING_POINTS, read_state
 from Trainers.reproduce.targets import BASELINE, MODES, ON_MODE
 
 NOT_YET = "to do"
@@ -144,10 +144,20 @@ def _runs(results):
     return lines
 
 
+def _points(target):
+    """Whether the target's runs make 2D points (the ring), measured by modes rather than LPIPS."""
+    return all(run.pairs is None for run in target.runs)
+
+
 def _figures(target, results):
-    lines = ["", f"## Samples", "", f"{target.figure}.", "",
-             f"Ours: the final checkpoint, {FIGURE_PAIRS} latent vectors (seed 0) laid out as the thesis's figures "
-             f"(T699): rows 1-2 domain 1, rows 3-4 the same z in domain 2, in the same positions."]
+    if _points(target):
+        ours = (f"Ours: the final checkpoint, {RING_POINTS:,} points (seed 0) over the real ring, titled with the modes "
+                f"they cover (a mode counts with at least 5% of the points within 3 standard deviations of its centre; "
+                f"Data/ring.py); RUN/samples/ holds the snapshots during training.")
+    else:
+        ours = (f"Ours: the final checkpoint, {FIGURE_PAIRS} latent vectors (seed 0) laid out as the thesis's figures "
+                f"(T699): rows 1-2 domain 1, rows 3-4 the same z in domain 2, in the same positions.")
+    lines = ["", "## Samples", "", f"{target.figure}.", "", ours]
     for run in target.runs:
         first = results.get(run.name, [{}])[0]
         if first.get("figure"):
@@ -155,26 +165,33 @@ def _figures(target, results):
     return lines
 
 
-def scale_line(options, results):
+def scale_line(options, results, points=False):
     """The scale, the lengths it gives and the pairs measured."""
     records = [r for rs in results.values() for r in rs]
     lengths = sorted({(r["iterations"], r["thesis_iterations"]) for r in records})
     runs = ", ".join(f"{ours:,} of {thesis:,}" for ours, thesis in lengths)
     pairs = f"{options.pairs:,} pairs (not the thesis's)" if options.pairs else "the thesis's pair counts"
-    text = (f"Scale {options.scale:g}: iterations {runs}; {options.seeds} seed{'s' if options.seeds > 1 else ''}; "
-            f"{pairs}; LPIPS {options.net}.")
+    text = (f"Scale {options.scale:g}: iterations {runs}; {options.seeds} seed{'s' if options.seeds > 1 else ''}"
+            + ("." if points else f"; {pairs}; LPIPS {options.net}."))
     if options.settings:
         text += " Settings over every preset: " + ", ".join(f"{k} = {v}" for k, v in options.settings.items()) + "."
     return text
 
 
+def _legend(options, points):
+    seeds = ", and the standard deviation of the seeds' means" if options.seeds > 1 else ""
+    if points:
+        return (f"Each measure has the thesis's value (in words where it gives no number) and ours beside it, "
+                f"from the final checkpoint{seeds}. \"to do\": not measured yet.")
+    return (f"Each configuration has the thesis's number and ours beside it: the mean ± its standard error within the "
+            f"run (over the pairs){seeds}. \"to do\": not measured yet.")
+
+
 def render(target, results, options):
     """The markdown of a target's reproduction; `results` as `collect` gives them."""
     lines = [f"# {target.title}: reproduced", "", f"Thesis: {target.source}.", "", f"`{options.command(target.name)}`",
-             "", scale_line(options, results), "",
-             "Each configuration has the thesis's number and ours beside it: the mean ± its standard error within "
-             "the run (over the pairs)" + (", and the standard deviation of the seeds' means" if options.seeds > 1
-                                           else "") + ". \"to do\": not measured yet.", ""]
+             "", scale_line(options, results, _points(target)), "",
+             _legend(options, _points(target)), ""]
     lines += _table(target, results)
     lines += _baselines(target, results)
     lines += _classifier_measures(results)

@@ -132,8 +132,7 @@ def _table_3(number, dataset, size, wgan, values, lines, figure):
 def _ring(figure, preset, modes, lines, title):
     return Target(f"fig-{figure}", f"Fig. {figure}: {title}", f"thesis section 2.3.2 ({lines})",
                   (Run(preset, preset),), ring_table(preset, modes),
-                  f"Fig. {figure}: the generated distribution over training; ours: RUN/samples/ (every 200 "
-                  f"iterations) and the final scatter below")
+                  f"Fig. {figure}: the generated distribution over training")
 
 
 def _lpips_target(name, title, source, figure, columns, rows, protocol, notes=""):
