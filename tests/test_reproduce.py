@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from Trainers import config, presets
-from Trainers.reproduce import targets
 from Trainers.reproduce.plan import Options, make_plan
 from Trainers.reproduce.report import render
 from Trainers.reproduce.targets import (DIGIT_ROWS, G1_G2, G1_R1, G1_R2, G2_R1, G2_R2, TARGETS, ClassifierSpec, Run,
@@ -325,3 +324,30 @@ def test_the_scale_shortens_runs_and_classifiers_but_not_the_pairs(tmp_path):
     assert {job.epochs for job in plan.classifiers} == {2}  # 10 epochs x 0.15, rounded
     full = make_plan(TARGETS["table-5.1"], Options(tmp_path))
     assert {job.iterations for job in full.runs} == {20000} and "checkpoint_every" not in full.runs[0].settings
+
+
+def test_the_svhn_classifiers_hold_out_a_seeded_fifth_and_mix_in_mnist(tmp_path, monkeypatch):
+    import numpy as np
+    from scipy.io import savemat
+
+    import Data.labelled
+    from Data.svhn import prepare_svhn
+    from Trainers.classifiers import digit_classifier_data
+
+    (tmp_path / "raw").mkdir()
+    images = np.random.default_rng(0).integers(0, 256, (32, 32, 3, 10), dtype=np.uint8)
+    savemat(tmp_path / "raw" / "train_32x32.mat", {"X": images, "y": np.arange(1, 11).reshape(-1, 1)})  # 10 is 0
+    prepare_svhn(tmp_path / "raw", tmp_path / "data")
+    train, test = (digit_classifier_data("svhn", "1", split, str(tmp_path / "data")) for split in ("train", "test"))
+    assert train[0].shape == (8, 32, 32, 3) and test[0].shape == (2, 32, 32, 3)
+    assert sorted(np.concatenate([train[1], test[1]]).tolist()) == list(range(10))  # disjoint and complete
+    first = (int(test[1][0]) - 1) % 10  # image i of the .mat file shows digit (i + 1) % 10
+    assert np.allclose(test[0][0] * 255.0, np.moveaxis(images, -1, 0)[first])  # [0, 1], its own label
+
+    real_labelled = Data.labelled.labelled_domains
+    monkeypatch.setattr(Data.labelled, "labelled_domains",  # MNIST's stand-in: the embedded digits
+                        lambda name, split, data_dir=None, seed=0: real_labelled("digits", split, seed=seed))
+    digits = real_labelled("digits", "test")[0]
+    mixed = digit_classifier_data("mnist+svhn", "both", "test", str(tmp_path / "data"))
+    assert mixed[0].shape == (len(digits[1]) + 2, 32, 32, 3)  # the grey digits made RGB, then SVHN's hold-out
+    assert np.array_equal(mixed[1], np.concatenate([digits[1], test[1]]))
