@@ -151,3 +151,10 @@ def test_a_config_json_naming_a_renamed_architecture_loads_under_its_new_name(tm
     assert config.load(tmp_path).model.arch == "cogan32"
     (tmp_path / "config.json").write_text(json.dumps({"model": "cogan", "arch": "dcgan128", "image_size": 128}))
     assert config.load(tmp_path).model.arch == "cogan128"
+
+
+def test_a_misspelled_flag_suggests_the_subcommand_flag():
+    proc = subprocess.run([sys.executable, str(REPO / "main.py"), "train", "--datset", "mnist"],
+                          capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    assert "unrecognized arguments: --datset mnist (did you mean --dataset" in proc.stderr

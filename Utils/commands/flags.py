@@ -21,11 +21,20 @@ class Parser(argparse.ArgumentParser):
             message = f"argument {flag}: invalid choice: {word!r} ({hint})"
         elif message.startswith("unrecognized arguments:"):
             words = message.split(":", 1)[1].split()
-            known = [s for action in self._actions for s in action.option_strings]
-            close = difflib.get_close_matches(words[0], known, n=3, cutoff=0.6) if words else []
+            close = difflib.get_close_matches(words[0], _option_strings(self), n=3, cutoff=0.6) if words else []
             if close:
                 message += f" (did you mean {', '.join(close)}?)"
         self.exit(2, f"{self.prog}: error: {message}; see {self.prog} --help\n")
+
+
+def _option_strings(parser):
+    """Every flag of `parser` and of its subcommands (argparse reports a subcommand's unknown flag from the top)."""
+    found = []
+    for action in parser._actions:
+        found += action.option_strings
+        for sub in (action.choices or {}).values() if isinstance(action, argparse._SubParsersAction) else ():
+            found += _option_strings(sub)
+    return sorted(set(found))
 
 
 def check_range(name, value, low, high=None):
