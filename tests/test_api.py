@@ -9,9 +9,9 @@ from Utils.errors import ConfigError
 
 
 def test_configure_train_restore_sample_as_docs_api_shows(tmp_path):
-    cfg = configure("quickstart", iterations=2, sample_every=2, checkpoint_every=2, width=1 / 8, batch_size=8,
-                    out=str(tmp_path / "api_demo"))
-    assert cfg.preset == "quickstart" and cfg.model.kind == "scogan" and cfg.optimisation.batch_size == 8
+    cfg = configure("quickstart", iterations=2, steps_per_call=1, sample_every=2, checkpoint_every=2, width=1 / 8,
+                    batch_size=8, out=str(tmp_path / "api_demo"))
+    assert cfg.preset == "quickstart" and cfg.model.kind == "cogan" and cfg.optimisation.batch_size == 8
     run_dir = train(cfg)
     run = restore_run(run_dir)
     assert run.config == cfg
@@ -22,5 +22,5 @@ def test_configure_train_restore_sample_as_docs_api_shows(tmp_path):
 
 
 def test_configure_refuses_what_train_refuses():
-    with pytest.raises(ConfigError, match="--shared-layers is for --model cogan"):
-        configure("quickstart", shared_layers=2)
+    with pytest.raises(ConfigError, match="--fr-weight couples SCoGAN"):
+        configure("quickstart", fr_weight=1.0)

@@ -207,7 +207,8 @@ def test_evaluate_writes_json_csv_markdown_and_extremes_png(short_run, tmp_path,
     clf = summary["classifier"]
     for name in ("real_1", "generated_1", "real_2", "generated_2"):
         assert sum(clf["coverage"][name]["histogram"]) == 32
-    assert 0 <= clf["pair_agreement"]["mean"] <= 1 and 0 < clf["pair_agreement"]["chance"] <= 1
+    # An untrained classifier may give each domain its own class, so chance can be 0.
+    assert 0 <= clf["pair_agreement"]["mean"] <= 1 and 0 <= clf["pair_agreement"]["chance"] <= 1
     assert np.sum(clf["pair_confusion"]) == 32 and 0 <= clf["pair_mutual_information_bits"] <= math.log2(10)
     assert clf["fid"]["domain_1"] > 0 and clf["fid"]["domain_2"] > 0
     rows = list(csv.DictReader((out / "evaluation.csv").open()))
