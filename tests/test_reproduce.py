@@ -269,7 +269,7 @@ def test_the_table_writer_puts_each_number_in_its_cell():
         "t5.1-fr": [_record("t5.1-fr", 0, {G1_G2: (0.11, 0.001)}), _record("t5.1-fr", 1, {G1_G2: (0.12, 0.002)})],
         "t5.1-sl": [_record("t5.1-sl", state="interrupted at step 10")],
         "t5.1-cc": [_record("t5.1-cc", state="new")],
-        "t5.1-pl": [_record("t5.1-pl", state="not run: VGG19 ImageNet weights not found")],
+        "t5.1-pl": [_record("t5.1-pl", state="not run", reason="VGG19 ImageNet weights not found")],
     }
     markdown = render(target, results, Options(Path("out"), scale=0.001, seeds=2))
     cells = _cells(markdown)

@@ -11,16 +11,17 @@ from pathlib import Path
 from Trainers.reproduce.plan import FIGURE_PAIRS, RING_POINTS, read_state
 from Trainers.reproduce.targets import BASELINE, MODES, ON_MODE
 
-NOT_YET = "to do"
+NOT_YET, NOT_RUN = "to do", "not run"
 
 
 def collect(plan, not_run):
     """{run name: [one dict per seed]} of what is on disk for each run of the plan."""
     results = {}
     for job in plan.runs:
-        state = f"not run: {not_run[job.label]}" if job.label in not_run else job.state()
+        state = NOT_RUN if job.label in not_run else job.state()
         record = {"label": job.label, "seed": job.seed, "preset": job.run.preset, "dataset": job.dataset,
-                  "directory": str(job.directory), "state": state, "iterations": job.iterations,
+                  "directory": str(job.directory), "state": state, "reason": not_run.get(job.label),
+                  "iterations": job.iterations,
                   "thesis_iterations": job.thesis_iterations, "baseline": job.run.baseline,
                   "train_seconds": read_state(job.directory)["train_seconds"], "measures": {}, "classifier": None,
                   "eval_seconds": None, "figure": None}
@@ -63,7 +64,7 @@ def ours(records, measure):
     values = [r["measures"][measure] for r in records if measure in r["measures"]]
     if not values:
         states = {r["state"] for r in records}
-        return "not run" if all(s.startswith("not run") for s in states) else NOT_YET
+        return NOT_RUN if states == {NOT_RUN} else NOT_YET
     means = [v["mean"] for v in values]
     mean = sum(means) / len(means)
     ses = [v["se"] for v in values if v["se"] is not None]
@@ -198,8 +199,8 @@ def render(target, results, options):
     if target.notes:
         lines += ["", target.notes]
     lines += ["", "## Runs"] + _runs(results)
-    not_run = {r["label"]: r["state"] for rs in results.values() for r in rs if r["state"].startswith("not run")}
-    if not_run:
-        lines += [""] + [f"- {label}: {state}" for label, state in not_run.items()]
+    reasons = [f"- {r['label']}: not run: {r['reason']}" for rs in results.values() for r in rs
+               if r["state"] == NOT_RUN]
+    lines += [""] + reasons if reasons else []
     lines += _figures(target, results)
     return "\n".join(lines) + "\n"
