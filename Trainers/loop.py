@@ -6,18 +6,9 @@ Trainers/calls.py:run_calls with the hooks that write what a run leaves behind (
 and TensorBoard, the progress bar, sample grids, checkpoints, losses.png and, at the end, the exported generators.
 Under a multi-worker strategy only the chief writes outputs; every worker saves its own checkpoints.
 """
-import atexit
-import gc
-
 from Trainers.calls import StopRequest, run_calls
 from Trainers.config import Machine, check_machine
 from Trainers.run_directory import RunDirectory
-
-# A process that imported TensorFlow spends seconds at exit in the garbage collector's final passes over
-# TensorFlow's objects (3-8 s on a busy 2-core CPU, most of a Ctrl-C's wait); frozen objects are skipped. By then a
-# run's files are closed, and Python does not promise finalizers at exit anyway.
-atexit.register(gc.freeze)
-
 
 def train(cfg, resume=False, replace=False, hooks=()):
     """Run (or with `resume`, continue) training as configured; returns the run directory. `replace` (--overwrite)
