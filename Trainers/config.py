@@ -323,7 +323,9 @@ def _architecture(v):
                           "spectral")
 
 
-def _data(v):
+def check_data(v: Mapping[str, Any]):
+    """The data settings (dataset, data_dir, folder, attribute, svhn_classifier) name data that exist and are
+    prepared; `train` and `evaluate` both check them here."""
     spec = DATASETS[v["dataset"]]
     if spec.source == "folder":
         if not v["folder"]:
@@ -469,7 +471,7 @@ def resolve(given: Mapping[str, Any], base: Optional[RunConfig] = None, *, prese
     v["lr"] = v["lr"] if v["lr"] is not None else (5e-5 if v["optimizer"] == "rmsprop" else 2e-4)
     _architecture(v)
     if check_files:
-        _data(v)
+        check_data(v)
 
     def label(name):
         return origins.get(name) or flag(name)

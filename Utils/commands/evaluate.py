@@ -3,7 +3,7 @@ agreement, class coverage and classifier-feature FID that tell a failed coupling
 from dataclasses import fields
 from pathlib import Path
 
-from Data.catalog import DATASETS, default_data_dir, list_images, unprepared
+from Data.catalog import DATASETS, default_data_dir
 from Trainers import config
 from Utils.errors import ConfigError
 from Utils.commands.flags import check_range
@@ -74,22 +74,10 @@ def _from_run(args, source):
 
 def _check_data(args):
     """The dataset's own flags and prepared files, as train checks them, before TensorFlow starts."""
-    spec = DATASETS[args.dataset]
-    if spec.sizes is None:
+    if DATASETS[args.dataset].sizes is None:
         raise ConfigError(f"--dataset {args.dataset} holds 2D points; evaluate measures images")
-    if spec.source == "folder":
-        if not args.folder:
-            raise ConfigError("--dataset folder needs --folder PATH (once per domain)")
-        for folder in args.folder:
-            if not Path(folder).is_dir() or not list_images(folder):
-                raise ConfigError(f"--folder {folder} is not a folder of images")
-    if args.dataset == "celeba2attribute" and args.attribute is None:
-        raise ConfigError("--dataset celeba2attribute needs --attribute NAME, the attribute splitting the faces")
-    if spec.pruned and (args.svhn_classifier is None or not Path(args.svhn_classifier).is_file()):
-        raise ConfigError(f"--dataset {args.dataset} needs --svhn-classifier PATH, the classifier SVHN was pruned with")
-    problem = unprepared(args.dataset, args.data_dir, args.svhn_classifier)
-    if problem:
-        raise ConfigError(problem)
+    config.check_data({"dataset": args.dataset, "data_dir": args.data_dir, "folder": tuple(args.folder or ()),
+                       "attribute": args.attribute, "svhn_classifier": args.svhn_classifier})
 
 
 def resolve(args):
