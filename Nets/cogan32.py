@@ -22,9 +22,14 @@ def generator_blocks(opts):
             opts.prelu(),
         ]
 
+    # Table 3.1 lists a ConvTranspose 4x4x1024 (kernel 4, stride 1) after the reshape; the thesis code omits it by
+    # default (its no-share net's --use_firstlayer) and normalises the reshaped projection directly.
+    first = ([layers.Conv2DTranspose(opts.filters(1024), 4, strides=1, padding="same", use_bias=False,
+                                     kernel_initializer=init)] if opts.first_convt else [])
     project = [
         layers.Dense(4 * 4 * opts.filters(1024), kernel_initializer=init),
         layers.Reshape((4, 4, opts.filters(1024))),
+        *first,
         layers.BatchNormalization(),
         opts.prelu(),
     ]

@@ -16,6 +16,7 @@ class NetOptions:
     width: float = 1.0  # channel multiplier: 1 is the thesis; small values give quick, tiny nets
     disc_norm: Optional[str] = None  # discriminator normalisation (Nets.normalization); None: the architecture's own
     image_size: Optional[int] = None  # the images' side, read by the nets made for several sizes (DCGAN)
+    first_convt: bool = False  # cogan32: Table 3.1's ConvTranspose 4x4x1024 (k4, s1) after the reshape
 
     def filters(self, n):
         return max(1, int(round(n * self.width)))

@@ -59,6 +59,9 @@ class ModelConfig:
                                        "cogan128/256 and dcgan, none for cogan32/mlp), layer instead of batch under "
                                        "--penalty gp",
                                        choices=DISC_NORMS)
+    first_convt: bool = setting(False, "cogan32 only: Table 3.1 as printed, a ConvTranspose 4x4x1024 (kernel 4, "
+                                "stride 1) with batch norm and PReLU after the reshape; off: the thesis code's "
+                                "default, batch norm and PReLU straight after the reshape")
     latent_dim: int = setting(100, "size of the latent vector z", minimum=1)
     noise: str = setting("uniform", "z ~ uniform[-1, 1] or standard normal", choices=NOISES)
     init: str = setting("normal", "weight init: normal(0, 0.02), xavier or he", choices=INITIALIZERS)
@@ -315,6 +318,9 @@ def _architecture(v):
         raise ConfigError(f"--arch {v['arch']} makes {_sizes(arch.image_sizes)} but --dataset {v['dataset']} gives "
                           f"{_sizes((size,))}; drop --arch to get {architecture_for(size)}")
     v["image_size"] = size
+    if v["first_convt"] and v["arch"] != "cogan32":
+        raise ConfigError(f"--first-convt is Table 3.1's layer of the 32x32 thesis generator (--arch cogan32), not of "
+                          f"--arch {v['arch']}; drop --first-convt")
     if v["disc_norm"] is None:
         v["disc_norm"] = "layer" if arch.disc_norm == "batch" and v["penalty"] == "gp" else arch.disc_norm
     elif v["disc_norm"] == "batch" and v["penalty"] == "gp":

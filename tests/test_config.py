@@ -40,6 +40,7 @@ def test_resolve_chooses_unset_values_from_the_rules():
     ({"fr_image": 1}, "--fr-image must be true or false"),
     ({"fr_weight": 1.0, "model": "cogan"}, "--fr-weight couples SCoGAN"),
     ({"btach_size": 8}, "did you mean batch_size"),
+    ({"first_convt": True, "arch": "dcgan"}, "--first-convt is Table 3.1's layer"),
 ])
 def test_resolve_refuses_bad_values_by_flag(given, message):
     with pytest.raises(ConfigError, match=message):

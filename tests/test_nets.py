@@ -63,6 +63,19 @@ def test_thesis_width_shapes_and_discriminator_logit():
     assert d.output.shape[1:] == (1,)
 
 
+@pytest.mark.parametrize("shared", [0, 1])
+def test_first_convt_is_table_3_1s_layer_inside_the_shared_projection(shared):
+    plain = build_generators("cogan32", NetOptions(width=1 / 64), 2, shared_blocks=shared)
+    table = build_generators("cogan32", NetOptions(width=1 / 64, first_convt=True), 2, shared_blocks=shared)
+    convt = [l for l in table.single[0].layers if l.__class__.__name__ == "Conv2DTranspose"][0]
+    assert (convt.filters, convt.kernel_size, convt.strides) == (16, (4, 4), (1, 1))  # 1024 / 64, k4, s1
+    extra = table.single[0].count_params() - plain.single[0].count_params()
+    assert extra == 4 * 4 * 16 * 16  # kernel 4x4, 1024 -> 1024 channels at width 1/64, no bias before batch norm
+    assert tuple(table.single[0].outputs[0].shape[1:]) == (4, 4, 16)  # still the 4x4x1024 block
+    # CoGAN shares it with the projection (Table 3.1: "yes"); SCoGAN's generators each have their own
+    assert (id(convt.kernel) in ids(table.single[1])) == bool(shared)
+
+
 @pytest.mark.parametrize("init", ["normal", "xavier", "he"])
 def test_initialisers_differ(init):
     kernel = build_generators("cogan32", NetOptions(width=1 / 64, init=init), 1).single[0].trainable_variables[0]
