@@ -81,6 +81,9 @@ def test_train_classifier_on_digits_beats_chance_and_reloads_safely(tmp_path, ca
     (["--dataset", "digits2edge", "--out", "model.h5"], "--out must end in .keras"),
     (["--dataset", "mnist", "--data-dir", "/nonexistent"], "prepare-data mnist"),
     (["--dataset", "folder"], "invalid choice"),
+    (["--dataset", "svhn", "--data-dir", "/nonexistent"], "prepare-data svhn"),
+    (["--dataset", "mnist+svhn", "--data-dir", "/nonexistent"], "prepare-data mnist"),
+    (["--dataset", "mnist+svhn", "--domains", "2"], "has one domain"),
 ])
 def test_train_classifier_rejects_bad_flags_before_training(args, message, capsys, tmp_path):
     from Utils.commands import main

@@ -56,6 +56,17 @@ def test_svhn_mat_is_read_in_file_order_with_ten_as_zero(svhn_dir):
     assert all(any(np.allclose(image, e, atol=1e-6) for e in expected) for image in batch)
 
 
+def test_train_classifier_trains_on_svhn_with_a_seeded_hold_out(svhn_dir, tmp_path):
+    import json
+
+    data_dir, _ = svhn_dir
+    out = tmp_path / "svhn.keras"
+    assert main(["train-classifier", "--dataset", "svhn", "--epochs", "1", "--batch-size", "4", "--quiet",
+                 "--data-dir", str(data_dir), "--out", str(out)]) == 0
+    info = json.loads(out.with_suffix(".json").read_text())
+    assert (info["dataset"], info["held_out_size"], info["input_shape"]) == ("svhn", 2, [32, 32, 3])  # 20% of 10
+
+
 def test_mnist2svhn_pairs_grey_mnist_with_rgb_svhn(svhn_dir, monkeypatch):
     import Data.mnist
 
