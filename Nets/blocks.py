@@ -1,7 +1,8 @@
 """Block helpers shared by the nets: each returns one block, a list of layers.
 
 The thesis's large nets (Tables A.1-A.4) upsample with 4x4 stride-2 transposed convolutions (batch norm, PReLU)
-and downsample with stride-2 convolutions followed by the chosen normalisation, PReLU and the table's dropout; the
+and downsample with stride-2 convolutions followed by the chosen normalisation, PReLU and the table's dropout (or
+--disc-dropout's); the
 DCGAN nets use the same blocks with 5x5 kernels and their own activations. `activation` makes an activation layer
 (PReLU, the thesis's, when None).
 """
@@ -41,10 +42,17 @@ def upsampling_generator(opts, side, projected, features, head):
     return [project(opts, side, projected)] + [up(opts, filters) for filters in features] + [image]
 
 
+def disc_dropout(opts, rate):
+    """The dropout ending a hidden discriminator block: the table's `rate`, or --disc-dropout's in every hidden
+    block when that is set (0 removes them all); no layer at rate 0."""
+    rate = rate if opts.disc_dropout is None else opts.disc_dropout
+    return [layers.Dropout(rate)] if rate else []
+
+
 def down(opts, norm, filters, kernel, dropout=0.0, activation=None):
     conv = normalised(norm, lambda bias: layers.Conv2D(opts.filters(filters), kernel, strides=2, padding="same",
                                                        use_bias=bias, kernel_initializer=opts.kernel_initializer()))
-    return conv + [_activation(opts, activation)] + ([layers.Dropout(dropout)] if dropout else [])
+    return conv + [_activation(opts, activation)] + disc_dropout(opts, dropout)
 
 
 def dense_logit(opts, norm):
@@ -57,5 +65,5 @@ def strided_discriminator(opts, norm, convs, dense_units, dense_dropout):
     dense = normalised(norm, lambda bias: layers.Dense(opts.filters(dense_units), use_bias=bias,
                                                        kernel_initializer=opts.kernel_initializer()))
     return ([down(opts, norm, *conv) for conv in convs]
-            + [[layers.Flatten()] + dense + [opts.prelu(), layers.Dropout(dense_dropout)]]
+            + [[layers.Flatten()] + dense + [opts.prelu()] + disc_dropout(opts, dense_dropout)]
             + [dense_logit(opts, norm)])

@@ -20,6 +20,7 @@ class ArchitectureSpec:
     blocks: Mapping[Optional[int], Blocks]  # per image side the nets make (None: the toy MLP's 2D points)
     disc_norm: str = "none"  # the discriminator normalisation of the thesis's table or the paper
     max_pooling: bool = False  # the discriminator max-pools (XLA cannot differentiate that twice in bfloat16)
+    disc_dropout: bool = False  # the discriminator of the table or paper has dropout (CT-GAN's two passes need it)
 
     @property
     def image_sizes(self):
@@ -28,9 +29,9 @@ class ArchitectureSpec:
 
 # The thesis's nets come first: for an image size several architectures make, architecture_for picks the first.
 ARCHITECTURES = {
-    "cogan32": ArchitectureSpec({32: Blocks(4, 3, 3)}, max_pooling=True),  # thesis Tables 3.1, 3.2
-    "cogan128": ArchitectureSpec({128: Blocks(5, 7, 6)}, "batch"),  # Tables A.1, A.2
-    "cogan256": ArchitectureSpec({256: Blocks(7, 7, 6)}, "batch"),  # Tables A.3, A.4
+    "cogan32": ArchitectureSpec({32: Blocks(4, 3, 3)}, max_pooling=True, disc_dropout=True),  # thesis Tables 3.1, 3.2
+    "cogan128": ArchitectureSpec({128: Blocks(5, 7, 6)}, "batch", disc_dropout=True),  # Tables A.1, A.2
+    "cogan256": ArchitectureSpec({256: Blocks(7, 7, 6)}, "batch", disc_dropout=True),  # Tables A.3, A.4
     "mlp": ArchitectureSpec({None: Blocks(3, 3, 3)}),  # Table 2.1, the 2D toy experiment
     # Radford et al. 2015 (Nets/dcgan.py); pairs share all discriminator blocks but the first by default
     "dcgan": ArchitectureSpec({32: Blocks(3, 3, 3), 64: Blocks(4, 4, 4), 96: Blocks(4, 4, 4)}, "batch"),

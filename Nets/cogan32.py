@@ -7,7 +7,7 @@ and the SCoGAN feature regulariser compares; the last block makes the image.
 """
 from keras import layers
 
-from Nets.blocks import dense_logit
+from Nets.blocks import dense_logit, disc_dropout
 from Nets.normalization import disc_norm, normalised
 
 
@@ -42,6 +42,7 @@ def discriminator_blocks(opts):
     """conv 20 5x5, pool | conv 50 5x5, pool | dense 500 PReLU, dropout 0.5 | dense 1 (logit).
 
     The thesis's table has no normalisation (--disc-norm none); any other goes after each conv and the dense 500.
+    --disc-dropout sets the dropout of all three hidden blocks.
     """
     init, norm = opts.kernel_initializer(), disc_norm(opts, "cogan32")
 
@@ -51,8 +52,8 @@ def discriminator_blocks(opts):
 
     dense = normalised(norm, lambda bias: layers.Dense(opts.filters(500), use_bias=bias, kernel_initializer=init))
     return [
-        conv(20) + [layers.MaxPool2D()],
-        conv(50) + [layers.MaxPool2D()],
-        [layers.Flatten()] + dense + [opts.prelu(), layers.Dropout(0.5)],
+        conv(20) + [layers.MaxPool2D()] + disc_dropout(opts, 0.0),
+        conv(50) + [layers.MaxPool2D()] + disc_dropout(opts, 0.0),
+        [layers.Flatten()] + dense + [opts.prelu()] + disc_dropout(opts, 0.5),
         dense_logit(opts, norm),
     ]

@@ -36,7 +36,8 @@ def generator_blocks(opts):
 
 def discriminator_blocks(opts):
     """[input conv, convs, logit]. The input conv is never batch or layer normalised; under --disc-norm spectral it
-    is spectrally normalised like every other weight layer, since that bounds the net rather than the features."""
+    is spectrally normalised like every other weight layer, since that bounds the net rather than the features.
+    The paper has no dropout; --disc-dropout puts it after every conv (CT-GAN's critic needs it)."""
     norm = disc_norm(opts, "dcgan")
     first, *rest = reversed(_layout(opts)[1])
 

@@ -15,6 +15,7 @@ class NetOptions:
     latent_dim: int = 100
     width: float = 1.0  # channel multiplier: 1 is the thesis; small values give quick, tiny nets
     disc_norm: Optional[str] = None  # discriminator normalisation (Nets.normalization); None: the architecture's own
+    disc_dropout: Optional[float] = None  # dropout rate of every hidden discriminator block; None: the table's
     image_size: Optional[int] = None  # the images' side, read by the nets made for several sizes (DCGAN)
     first_convt: bool = False  # cogan32: Table 3.1's ConvTranspose 4x4x1024 (k4, s1) after the reshape
 

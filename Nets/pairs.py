@@ -80,3 +80,15 @@ def build_discriminators(arch, opts, image_size, n_domains, shared_blocks=0):
             x = _apply(block, x)
         nets.append(keras.Model(image, x, name=f"discriminator_{i + 1}"))
     return nets
+
+
+def with_features(discriminator):
+    """image -> [penultimate features, logit] on the very same layers, so the same variables: the features are
+    what the logit layer reads, the critic's second-to-last layer that CT-GAN's consistency term compares (Wei et
+    al. 2018). The discriminators above are chains of layers, so applying their layers again in order rebuilds
+    them (a new call of each layer, as CoGAN's second net calls its shared layers)."""
+    x = image = keras.Input(discriminator.inputs[0].shape[1:], name="image")
+    *hidden, logit = discriminator.layers[1:]
+    for layer in hidden:
+        x = layer(x)
+    return keras.Model(image, [x, logit(x)], name=f"{discriminator.name}_with_features")

@@ -2,6 +2,7 @@
 import tensorflow as tf
 
 from Losses.casts import as_float32
+from Penalties.per_sample import squared_norms
 
 
 def wasserstein_gradient_penalty(discriminator, real, fake, alpha):
@@ -17,6 +18,5 @@ def wasserstein_gradient_penalty(discriminator, real, fake, alpha):
     with tf.GradientTape() as tape:
         tape.watch(interpolated)
         scores = discriminator(interpolated, training=True)
-    grads = as_float32(tape.gradient(scores, interpolated))
-    norms = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=list(range(1, grads.shape.rank))) + 1e-12)
+    norms = tf.sqrt(squared_norms(tape.gradient(scores, interpolated)) + 1e-12)
     return tf.reduce_mean(tf.square(norms - 1.0))

@@ -21,7 +21,10 @@ import keras
 import tensorflow as tf
 
 from Losses.adversarial import LOSSES
+from Nets.pairs import with_features
+from Penalties.catalog import GRADIENT_PENALTIES
 from Penalties.clipping import clip_weights
+from Penalties.consistency import consistency_term
 from Penalties.gradient_penalty import wasserstein_gradient_penalty
 from Penalties.regularisers import mean_abs_weight_difference, weight_decay
 from Trainers.setup import StepContext
@@ -74,6 +77,9 @@ class AdversarialTrainer(tf.Module):
         self.generator_loss, self.discriminator_loss = LOSSES[cfg.objective.loss]
         self.g_vars = unique_variables([setup.generators.joint])
         self.d_vars = unique_variables(setup.discriminators)
+        # CT-GAN's consistency term reads the critics' second-to-last features too: the same layers, two outputs.
+        self.critics = ([with_features(d) for d in setup.discriminators] if cfg.objective.penalty == "gp+ct"
+                        else None)
         scaling = keras.mixed_precision.global_policy().name == "mixed_float16"
         with self.strategy.scope():
             self.g_optimizer = make_optimizer(cfg, scaling)
@@ -109,10 +115,14 @@ class AdversarialTrainer(tf.Module):
                 if cfg.objective.loss == "wasserstein":
                     metrics[f"wasserstein{i}"] = tf.reduce_mean(tf.cast(real_logits, tf.float32)) - tf.reduce_mean(
                         tf.cast(fake_logits, tf.float32))
-                if cfg.objective.penalty == "gp":
+                if cfg.objective.penalty in GRADIENT_PENALTIES:
                     gp = wasserstein_gradient_penalty(disc, real, fake, alpha=alpha)
                     metrics[f"d{i}_gp"] = gp
                     loss += cfg.objective.gp_weight * gp
+                if cfg.objective.penalty == "gp+ct":
+                    ct = consistency_term(self.critics[i - 1], real)
+                    metrics[f"d{i}_ct"] = ct
+                    loss += cfg.objective.ct_weight * ct
                 total += loss
             if cfg.objective.weight_decay:
                 metrics["d_weight_decay"] = weight_decay(self.d_vars)
@@ -190,7 +200,8 @@ class AdversarialTrainer(tf.Module):
         """
         cfg, n = self.cfg, self.cfg.optimisation.batch_size
         for k in range(cfg.objective.n_critic):
-            draws = [self.sample_z(n)] + ([self.noise.uniform([n])] if cfg.objective.penalty == "gp" else [])
+            draws = [self.sample_z(n)] + ([self.noise.uniform([n])] if cfg.objective.penalty in GRADIENT_PENALTIES
+                                          else [])
             metrics = self._on_replicas(self.discriminator_step, batches, k, *draws)
             if cfg.objective.penalty == "clip":
                 clip_weights(self.d_vars, cfg.objective.clip_value)

@@ -5,7 +5,8 @@ from Nets.options import NetOptions
 def net_options(cfg):
     return NetOptions(init=cfg.model.init, prelu_init=cfg.model.prelu_init, channels=3,
                       latent_dim=cfg.model.latent_dim, width=cfg.model.width, disc_norm=cfg.model.disc_norm,
-                      image_size=cfg.data.image_size, first_convt=cfg.model.first_convt)
+                      disc_dropout=cfg.model.disc_dropout, image_size=cfg.data.image_size,
+                      first_convt=cfg.model.first_convt)
 
 
 def model_module(cfg):

@@ -16,7 +16,7 @@ from typing import Any, Mapping, Optional, Tuple
 from Data.catalog import CELEBA_ATTRIBUTE_NAMES, DATASETS, default_data_dir, list_images, unprepared
 from Losses.names import ADVERSARIAL_LOSSES
 from Nets.catalog import ARCHITECTURES, DISC_NORMS, INITIALIZERS, RENAMED_ARCHITECTURES, architecture_for
-from Penalties.catalog import CYCLE_NORMS, PERCEPTUAL_BACKBONES
+from Penalties.catalog import CYCLE_NORMS, GRADIENT_PENALTIES, PENALTIES, PERCEPTUAL_BACKBONES
 from Utils.errors import ConfigError
 from Utils.latents import NOISES
 
@@ -57,8 +57,12 @@ class ModelConfig:
                                   choices=tuple(sorted(ARCHITECTURES)))
     disc_norm: Optional[str] = setting(None, "discriminator normalisation; unset: the architecture's table (batch for "
                                        "cogan128/256 and dcgan, none for cogan32/mlp), layer instead of batch under "
-                                       "--penalty gp",
+                                       "--penalty gp or gp+ct",
                                        choices=DISC_NORMS)
+    disc_dropout: Optional[float] = setting(None, "dropout rate after every hidden discriminator block, in [0, 1) "
+                                            "(--penalty gp+ct needs some); unset: the architecture's table (cogan32 "
+                                            "0.5 on its dense layer, cogan128/256 0.1-0.5, none on dcgan and mlp)",
+                                            minimum=0.0)
     first_convt: bool = setting(False, "cogan32 only: Table 3.1 as printed, a ConvTranspose 4x4x1024 (kernel 4, "
                                 "stride 1) with batch norm and PReLU after the reshape; off: the thesis code's "
                                 "default, batch norm and PReLU straight after the reshape")
@@ -78,9 +82,10 @@ class ModelConfig:
 @dataclass(frozen=True)
 class ObjectiveConfig:
     loss: str = setting("non-saturating", "adversarial loss family", choices=ADVERSARIAL_LOSSES)
-    penalty: str = setting("none", "discriminator constraint: WGAN-GP gradient penalty or WGAN weight clipping",
-                           choices=("none", "gp", "clip"))
+    penalty: str = setting("none", "discriminator constraint: WGAN-GP gradient penalty, it plus CT-GAN's "
+                           "consistency term on two dropout passes (gp+ct), or WGAN weight clipping", choices=PENALTIES)
     gp_weight: float = setting(10.0, "lambda of the gradient penalty", minimum=0.0)
+    ct_weight: float = setting(2.0, "--penalty gp+ct: weight of the consistency term (CT-GAN: 2)", minimum=0.0)
     clip_value: float = setting(0.01, "weight clipping bound c")
     n_critic: int = setting(1, "discriminator updates per generator update", minimum=1)
     weight_decay: float = setting(0.0, "L2 coefficient on all kernels, added to both losses", minimum=0.0)
@@ -322,11 +327,12 @@ def _architecture(v):
         raise ConfigError(f"--first-convt is Table 3.1's layer of the 32x32 thesis generator (--arch cogan32), not of "
                           f"--arch {v['arch']}; drop --first-convt")
     if v["disc_norm"] is None:
-        v["disc_norm"] = "layer" if arch.disc_norm == "batch" and v["penalty"] == "gp" else arch.disc_norm
-    elif v["disc_norm"] == "batch" and v["penalty"] == "gp":
-        raise ConfigError("--disc-norm batch with --penalty gp: batch norm couples the samples of a batch, which the "
-                          "gradient penalty treats one by one (thesis section 2.5); use --disc-norm layer, none or "
-                          "spectral")
+        gradient_penalty = v["penalty"] in GRADIENT_PENALTIES
+        v["disc_norm"] = "layer" if arch.disc_norm == "batch" and gradient_penalty else arch.disc_norm
+    elif v["disc_norm"] == "batch" and v["penalty"] in GRADIENT_PENALTIES:
+        raise ConfigError(f"--disc-norm batch with --penalty {v['penalty']}: batch norm couples the samples of a "
+                          "batch, which the gradient penalty treats one by one (thesis section 2.5); use --disc-norm "
+                          "layer, none or spectral")
 
 
 def check_data(v: Mapping[str, Any]):
@@ -391,6 +397,21 @@ def _model(v, given, label):
         raise ConfigError("--penalty clip is WGAN weight clipping and needs --loss wasserstein")
 
 
+def _consistency(v, given, label):
+    """CT-GAN's consistency term compares two dropout passes of the critic: --penalty gp+ct needs a critic with
+    dropout, and --ct-weight belongs to it."""
+    if v["disc_dropout"] is not None and v["disc_dropout"] >= 1:
+        raise ConfigError(f"{label('disc_dropout')} must be below 1 (the share of units dropped), got "
+                          f"{v['disc_dropout']}")
+    if "ct_weight" in given and v["penalty"] != "gp+ct":
+        raise ConfigError(f"{label('ct_weight')} weighs the consistency term of --penalty gp+ct; add --penalty gp+ct")
+    rate = v["disc_dropout"] if v["disc_dropout"] is not None else ARCHITECTURES[v["arch"]].disc_dropout
+    if v["penalty"] == "gp+ct" and not rate:
+        has = "has no dropout" if v["disc_dropout"] is None else "has dropout 0 (--disc-dropout 0)"
+        raise ConfigError(f"--penalty gp+ct compares two dropout passes of the critic, but the --arch {v['arch']} "
+                          f"discriminator {has}; add --disc-dropout RATE (e.g. 0.5)")
+
+
 def _couplings(v, given, label):
     """Each coupling's own settings only with its weight; files exist and suit the backbone. What needs TensorFlow
     (the classifier's input shape, loadable weights) is checked when the coupling is built."""
@@ -449,12 +470,12 @@ def check_machine(cfg: RunConfig, machine: Machine):
                           f"the {machine.replicas} replicas of --strategy {cfg.engine.strategy}")
     # The gradient penalty differentiates the discriminator twice, and XLA on CPU has no bfloat16 kernel for
     # max-pooling's second derivative (MaxPoolGradGrad); on GPUs mixed precision is float16, which has one.
-    if (cfg.engine.mixed_precision and not machine.gpus and cfg.engine.jit_compile and cfg.objective.penalty == "gp"
-            and ARCHITECTURES[cfg.model.arch].max_pooling):
-        raise ConfigError(f"--mixed-precision (bfloat16 on this CPU) with --jit-compile and --penalty gp cannot "
-                          f"compile: XLA on CPU has no bfloat16 second derivative of the {cfg.model.arch} "
-                          f"discriminator's max-pooling. Drop --jit-compile (bfloat16 alone works) or "
-                          f"--mixed-precision")
+    if (cfg.engine.mixed_precision and not machine.gpus and cfg.engine.jit_compile
+            and cfg.objective.penalty in GRADIENT_PENALTIES and ARCHITECTURES[cfg.model.arch].max_pooling):
+        raise ConfigError(f"--mixed-precision (bfloat16 on this CPU) with --jit-compile and --penalty "
+                          f"{cfg.objective.penalty} cannot compile: XLA on CPU has no bfloat16 second derivative of "
+                          f"the {cfg.model.arch} discriminator's max-pooling. Drop --jit-compile (bfloat16 alone "
+                          f"works) or --mixed-precision")
 
 
 def resolve(given: Mapping[str, Any], base: Optional[RunConfig] = None, *, preset: Optional[str] = None,
@@ -483,6 +504,7 @@ def resolve(given: Mapping[str, Any], base: Optional[RunConfig] = None, *, prese
         return origins.get(name) or flag(name)
 
     _model(v, set(given), label)
+    _consistency(v, set(given), label)
     _couplings(v, set(given), label)
     _engine(v, label)
     cfg = from_flat(v, preset if preset is not None else (base.preset if base else None))
