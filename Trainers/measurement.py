@@ -3,7 +3,8 @@ digit classifier, pair agreement, the pair confusion table, class coverage and c
 
 Below the CLI so that `evaluate` (one run) and `reproduce` (every run of a thesis table) measure identically. The
 numpy accumulators are Utils/evaluation.py; this module calls the nets (generators, LPIPS, classifier) batch by
-batch and writes evaluation.json, .csv, .md and extremes.png.
+batch and writes evaluation.json, .csv, .md and extremes.png (evaluation_ddls.* and extremes_ddls.png when the
+generators are fed z moved by discriminator-driven latent sampling, Trainers/ddls.py).
 """
 import json
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from Utils.errors import ConfigError
 # Pairs the thesis measured over, by data source; CycleGAN sets and folders use their larger domain's size.
 THESIS_PAIRS = {"mnist": 30000, "digits": 30000, "svhn": 50000, "mnist2svhn": 50000, "celeba": 50000}
 OUTPUTS = ("evaluation.json", "evaluation.csv", "evaluation.md", "extremes.png")
+DDLS_SUFFIX = "_ddls"  # evaluation_ddls.json, ...: the same measures of the DDLS samples
 # Tables 3.3-3.8 also compare each generator with the other domain's real images.
 CROSS_ROWS = {"generated_1_vs_real_2": "G1(z) vs real domain 2", "generated_2_vs_real_1": "G2(z) vs real domain 1"}
 
@@ -43,6 +45,7 @@ class Measurement:
     extremes: int = 8
     quiet: bool = False
     cross: bool = False  # also G1(z) vs real domain 2 and G2(z) vs real domain 1 (summary["lpips_cross"])
+    ddls: Optional[object] = None  # Trainers.ddls.DDLSSettings: measure the generators on DDLS-moved z (a run only)
 
 
 def default_pairs(dataset, domain_sizes):
@@ -51,19 +54,26 @@ def default_pairs(dataset, domain_sizes):
 
 
 def _generators(m):
-    """(generate: z -> [images per domain], latent_dim, noise, checkpoint or None)."""
+    """(generate: z -> [images per domain], latent_dim, noise, checkpoint or None, DDLS sampler or None).
+
+    With m.ddls, the sampler (z -> DDLS-moved z) goes before generate: the z drawn are the plain measurement's, so
+    the two measurements differ by DDLS alone."""
     import tensorflow as tf
 
+    from Trainers.ddls import RunSampler
     from Trainers.restore import load_exported, restore_run
 
+    if m.ddls is not None and not m.is_run:
+        raise ConfigError(f"DDLS needs a run directory's discriminators; {m.source} holds exported generators")
     if m.is_run:
-        run = restore_run(m.source)
-        generators = run.generators
+        run = restore_run(m.source, discriminators=m.ddls is not None)
+        generators, noise = run.generators, m.noise or run.config.model.noise
         joint = tf.function(lambda z: generators.images(generators.joint(z, training=False)), reduce_retracing=True)
-        return joint, run.config.model.latent_dim, m.noise or run.config.model.noise, run.checkpoint
+        sampler = RunSampler(run, m.ddls, noise) if m.ddls is not None else None
+        return joint, run.config.model.latent_dim, noise, run.checkpoint, sampler
     generators = load_exported(m.source)
     latent_dim = int(tf.nest.flatten(generators[0].serve.input_signature)[0].shape[-1])
-    return (lambda z: [g.serve(z) for g in generators]), latent_dim, m.noise or "uniform", None
+    return (lambda z: [g.serve(z) for g in generators]), latent_dim, m.noise or "uniform", None, None
 
 
 def _sources(m, shapes):
@@ -141,11 +151,10 @@ def measure(m: Measurement):
     from Data.pipeline import batched_stream
     from Nets.lpips import load_lpips
     from Utils.atomic import write_text
-    from Utils.evaluation import (LPIPS_ROWS, ClassifierMeasures, Extremes, MeanSE, lpips_measures, lpips_rows,
-                                  to_csv, to_markdown)
+    from Utils.evaluation import LPIPS_ROWS, ClassifierMeasures, Extremes, MeanSE, lpips_measures, lpips_rows, to_csv
     from Utils.latents import draw_latents
 
-    generate, latent_dim, noise, checkpoint = _generators(m)
+    generate, latent_dim, noise, checkpoint, sampler = _generators(m)
     shapes = [tuple(x.shape[1:]) for x in generate(np.zeros((1, latent_dim), np.float32))]
     sources = _sources(m, shapes)
     n = m.n or default_pairs(m.dataset, [s.size for s in sources])
@@ -165,7 +174,8 @@ def measure(m: Measurement):
     with tqdm(total=n, unit="pair", dynamic_ncols=True, disable=m.quiet) as bar:
         while done < n:
             b = min(batch_size, n - done)
-            generated = [np.asarray(x) for x in generate(draw_latents(rng, noise, (b, latent_dim)))]
+            z = draw_latents(rng, noise, (b, latent_dim))
+            generated = [np.asarray(x) for x in generate(sampler(z) if sampler else z)]
             real = [np.asarray(x)[:b] for x in next(real_batches)]
             for key, distances in lpips_measures(lpips.distance, generated, real).items():
                 stats[key].add(distances)
@@ -195,14 +205,31 @@ def measure(m: Measurement):
     if cross:
         summary["lpips_cross"] = {key: {"label": CROSS_ROWS[key], "mean": s.mean, "se": s.se}
                                   for key, s in cross.items()}
+    if sampler:
+        summary["ddls"] = sampler.summary()
     out = Path(m.out)
     out.mkdir(parents=True, exist_ok=True)
-    written = [out / name for name in OUTPUTS[:3]]
+    paths = [out / output_name(name, m.ddls is not None) for name in OUTPUTS]
+    written = paths[:3]
     if extremes:
         summary["extremes"] = {"lowest": extremes.lowest()[0].tolist(), "highest": extremes.highest()[0].tolist()}
-        _write_extremes(extremes, out / OUTPUTS[3])
-        written.append(out / OUTPUTS[3])
-    write_text(out / OUTPUTS[1], to_csv(summary))
-    write_text(out / OUTPUTS[2], to_markdown(summary))
-    write_text(out / OUTPUTS[0], json.dumps(summary, indent=2) + "\n")  # last: its presence means complete
+        _write_extremes(extremes, paths[3])
+        written.append(paths[3])
+    write_text(paths[1], to_csv(summary))
+    write_text(paths[2], report(summary))
+    write_text(paths[0], json.dumps(summary, indent=2) + "\n")  # last: its presence means complete
     return summary, written
+
+
+def report(summary):
+    """The markdown table of a measurement, headed by what DDLS did when its samples were DDLS-moved."""
+    from Trainers.ddls import describe
+    from Utils.evaluation import to_markdown
+
+    return (f"{describe(summary['ddls'])}\n\n" if "ddls" in summary else "") + to_markdown(summary)
+
+
+def output_name(name, ddls):
+    """evaluation.json, or evaluation_ddls.json for the DDLS samples' measurement (likewise .csv, .md, extremes)."""
+    stem, dot, suffix = name.partition(".")
+    return f"{stem}{DDLS_SUFFIX}{dot}{suffix}" if ddls else name

@@ -1,11 +1,13 @@
 """`evaluate`: the thesis's LPIPS measurements (Table 5.1) over N generated pairs, and with --classifier the pair
-agreement, class coverage and classifier-feature FID that tell a failed coupling apart where LPIPS cannot."""
-from dataclasses import fields
+agreement, class coverage and classifier-feature FID that tell a failed coupling apart where LPIPS cannot. With
+--ddls the same measures again of the samples from DDLS-moved z (Trainers/ddls.py)."""
+from dataclasses import fields, replace
 from pathlib import Path
 
 from Data.catalog import DATASETS, default_data_dir
 from Trainers import config
 from Utils.errors import ConfigError
+from Utils.commands.ddls_flags import add_ddls_flags, resolve_ddls
 from Utils.commands.flags import check_range
 from Utils.latents import NOISES
 from Nets.pretrained import NETS
@@ -21,7 +23,9 @@ def add_parser(subparsers):
                     "G2(z), of generated vs real in each domain and of real domain 1 vs real domain 2, mean and "
                     "standard error; with --classifier also pair agreement, the pair confusion table and its mutual "
                     "information, class coverage and classifier-feature FID. Writes evaluation.json, .csv, .md and "
-                    "extremes.png (lowest-distance pairs on top, highest below) to --out and prints the table.")
+                    "extremes.png (lowest-distance pairs on top, highest below) to --out and prints the table. "
+                    "With --ddls, also evaluation_ddls.json, .csv, .md and extremes_ddls.png: the same z moved by "
+                    "DDLS, the same real images.")
     p.add_argument("source", help="run directory (latest checkpoint) or exported generators (a SavedModel folder or "
                                   "a folder of generator_<i> SavedModels, e.g. RUN/export)")
     p.add_argument("--n", type=int, default=None,
@@ -45,6 +49,7 @@ def add_parser(subparsers):
     p.add_argument("--out", default=None, help="output folder (default: RUN/evaluation; required for exported "
                                                 "generators)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_ddls_flags(p)
     g = p.add_argument_group("data", "for exported generators only: a run directory's config.json gives them")
     g.add_argument("--dataset", default=None, choices=sorted(DATASETS), help="dataset the generators learned")
     g.add_argument("--data-dir", default=None,
@@ -100,6 +105,7 @@ def resolve(args):
         check_range("n", args.n, 2)  # a standard error needs two pairs
     check_range("batch-size", args.batch_size, 1)
     check_range("extremes", args.extremes, 1)
+    resolve_ddls(args, seed=args.seed)
     for flag in ("classifier", "lpips_weights"):
         path = getattr(args, flag)
         if path is not None and not Path(path).is_file():
@@ -108,12 +114,15 @@ def resolve(args):
 
 
 def run(args):
-    from Trainers.measurement import Measurement, measure
-    from Utils.evaluation import to_markdown
+    from Trainers.ddls import check_discriminator_checkpoint
+    from Trainers.measurement import Measurement, measure, report
 
-    summary, written = measure(Measurement(**{f.name: getattr(args, f.name) for f in fields(Measurement)
-                                              if hasattr(args, f.name)}))
-    print(to_markdown(summary))
-    print(f"{summary['n']} pairs in {summary['seconds']:.1f} s ({summary['pairs_per_second']} pairs/s); wrote "
-          + ", ".join(str(p) for p in written))
+    if args.ddls:
+        check_discriminator_checkpoint(args.source)  # before any net is built
+    measurement = Measurement(**{f.name: getattr(args, f.name) for f in fields(Measurement) if hasattr(args, f.name)})
+    for m in ([replace(measurement, ddls=None), measurement] if args.ddls else [measurement]):
+        summary, written = measure(m)
+        print(report(summary))
+        print(f"{summary['n']} pairs in {summary['seconds']:.1f} s ({summary['pairs_per_second']} pairs/s); wrote "
+              + ", ".join(str(p) for p in written))
     return 0

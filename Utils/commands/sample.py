@@ -1,7 +1,10 @@
 """`sample`: image grid and .npz of corresponding pairs from a run or exported generators; for generators of 2D
-points (the toy ring's mlp) a scatter plot and an .npz of the points instead."""
+points (the toy ring's mlp) a scatter plot and an .npz of the points instead. With --ddls, the same again from the
+z moved by discriminator-driven latent sampling (Trainers/ddls.py)."""
+from dataclasses import replace
 from pathlib import Path
 
+from Utils.commands.ddls_flags import add_ddls_flags, resolve_ddls
 from Utils.errors import ConfigError
 from Utils.latents import NOISES, draw_latents
 
@@ -15,7 +18,9 @@ def add_parser(subparsers):
                                           "same z) and an .npz with z and the images in [-1, 1] (images_1, "
                                           "images_2). Generators of 2D points (the ring's mlp) give a scatter plot "
                                           "instead, over the real points for a ring run, titled with the covered "
-                                          "modes, and an .npz with z and the points (points_1).")
+                                          "modes, and an .npz with z and the points (points_1). With --ddls "
+                                          "also STEM_ddls.png and .npz from the DDLS-moved z (z_start: the z they "
+                                          "started from).")
     p.add_argument("source", help="run directory (latest checkpoint) or exported SavedModel folder")
     p.add_argument("--n", type=int, default=None,
                    help=f"number of latent vectors (default: {IMAGE_COUNT} for images, {POINT_COUNT} for 2D points)")
@@ -26,6 +31,7 @@ def add_parser(subparsers):
     p.add_argument("--noise", choices=NOISES, default=None,
                    help="distribution of fresh z (default: the run's; uniform for SavedModels)")
     p.add_argument("--out", default=None, help="output path stem (default: SOURCE/samples/sample)")
+    add_ddls_flags(p)
     p.set_defaults(run=run, resolve=resolve)
     return p
 
@@ -37,6 +43,7 @@ def resolve(args):
         raise ConfigError(f"--z {args.z} is not a file")
     if args.n is not None and args.n < 1:
         raise ConfigError("--n must be at least 1")
+    resolve_ddls(args)  # the chains' seed is the sample's, known in run()
     return args
 
 
@@ -64,13 +71,15 @@ def run(args):
     import numpy as np
     import tensorflow as tf
 
+    from Trainers.ddls import check_discriminator_checkpoint
     from Trainers.restore import load_exported, restore_run
-    from Utils.images import pair_grid, save_png
 
     source = Path(args.source)
     cfg, seed = None, _seed(args)
     if (source / "config.json").is_file():
-        run = restore_run(source)
+        if args.ddls:
+            check_discriminator_checkpoint(source)
+        run = restore_run(source, discriminators=bool(args.ddls))
         cfg, generators = run.config, run.generators
         points = _generates_points(generators.joint.outputs)
         z = _latents(args, cfg.model.latent_dim, args.noise or cfg.model.noise, POINT_COUNT if points else IMAGE_COUNT)
@@ -84,15 +93,45 @@ def run(args):
         images = [np.asarray(g.serve(z)) for g in generators]
     stem = Path(args.out) if args.out else source / "samples" / "sample"
     stem.parent.mkdir(parents=True, exist_ok=True)
-    if points:
-        written = _write_points(stem, z, images, cfg, seed)
-    else:
-        save_png(pair_grid(images, columns=min(8, len(z))), str(stem) + ".png")
-        np.savez(str(stem) + ".npz", z=z, **_seed_record(seed), **{f"images_{i + 1}": x for i, x in enumerate(images)})
-        written = [f"{stem}.png", f"{stem}.npz"]
+    written = _write(stem, z, images, points, cfg, _seed_record(seed))
     drawn = f"seed {seed}" if seed is not None else f"z from {args.z}"
     print(f"Wrote {' and '.join(map(str, written))} ({len(z)} latent vectors, {drawn}, {len(images)} domain(s))")
+    if args.ddls:
+        _sample_ddls(args, run, z, stem.with_name(stem.name + "_ddls"), points, seed)
     return 0
+
+
+def _write(stem, z, domains, points, cfg, record):
+    """The scatter plot(s) or pair grid of `domains` and an .npz of z, `record` and the points or images."""
+    import numpy as np
+
+    from Utils.images import pair_grid, save_png
+
+    if points:
+        return _write_points(stem, z, domains, cfg, record)
+    save_png(pair_grid(domains, columns=min(8, len(z))), str(stem) + ".png")
+    np.savez(str(stem) + ".npz", z=z, **record, **{f"images_{i + 1}": x for i, x in enumerate(domains)})
+    return [f"{stem}.png", f"{stem}.npz"]
+
+
+def _sample_ddls(args, run, z, stem, points, seed):
+    """Move `z` by DDLS (chains seeded by the sample's seed, else a fresh one) and write what they generate; the
+    .npz adds the settings, z_start, each chain's first and last energy and the mean energy at every step."""
+    import numpy as np
+
+    from Trainers.ddls import RunSampler, describe
+
+    settings = replace(args.ddls, seed=seed if seed is not None else int(np.random.SeedSequence().entropy % 2**31))
+    sampler = RunSampler(run, settings, args.noise or run.config.model.noise)
+    moved = sampler(z)
+    generators = run.generators
+    images = [np.asarray(x) for x in generators.images(generators.joint(moved, training=False))]
+    record = {"z_start": z, "ddls_seed": settings.seed, "ddls_steps": settings.steps,
+              "ddls_step_size": settings.step_size, "ddls_noise": settings.noise_scale,
+              "energy_start": sampler.energies[0], "energy_end": sampler.energies[-1],
+              "energy_mean": sampler.energies.mean(axis=1)}
+    written = _write(stem, moved, images, points, run.config, record)
+    print(f"{describe(sampler.summary())}; wrote {' and '.join(map(str, written))} (chains' seed {settings.seed})")
 
 
 def _generates_points(outputs):
@@ -107,8 +146,9 @@ def _seed_record(seed):
     return {} if seed is None else {"seed": seed}
 
 
-def _write_points(stem, z, domains, cfg, seed):
-    """Scatter plot(s) of generated points (over the real ring for a ring run) and an .npz of z and the points."""
+def _write_points(stem, z, domains, cfg, record):
+    """Scatter plot(s) of generated points (over the real ring for a ring run) and an .npz of z, `record` and the
+    points."""
     import numpy as np
 
     from Utils.images import save_png
@@ -125,5 +165,5 @@ def _write_points(stem, z, domains, cfg, seed):
         path = f"{stem}.png" if len(domains) == 1 else f"{stem}_domain{i}.png"
         save_png(scatter_image(real, points, title), path)
         written.append(path)
-    np.savez(str(stem) + ".npz", z=z, **_seed_record(seed), **{f"points_{i + 1}": x for i, x in enumerate(domains)})
+    np.savez(str(stem) + ".npz", z=z, **record, **{f"points_{i + 1}": x for i, x in enumerate(domains)})
     return written + [f"{stem}.npz"]
