@@ -44,16 +44,33 @@ def labelled_domains(name, split, data_dir=None, size=32, seed=0):
 
     split: "train" or "test" (held out).
     """
-    spec = DATASETS[name]
-    if spec.source == "digits":
-        native01, labels = _digits_split(split, seed)
-    elif spec.source == "mnist":
+    native01, labels = _native_digits(name, split, data_dir, seed)
+    return _domains(native01, labels, DATASETS[name], seed, size)
+
+
+def _native_digits(name, split, data_dir, seed):
+    """(native-resolution [0, 1] digits, labels) of `split` of the digit dataset `name`."""
+    source = DATASETS[name].source
+    if source == "digits":
+        return _digits_split(split, seed)
+    if source == "mnist":
         from Data.mnist import load_mnist_images
 
-        native01, labels = load_mnist_images(data_dir, split)
-    else:
-        raise DataError(f"--dataset {name} has no labels; use a digit dataset (mnist*, digits*)")
-    return _domains(native01, labels, spec, seed, size)
+        return load_mnist_images(data_dir, split)
+    raise DataError(f"--dataset {name} has no labels; use a digit dataset (mnist*, digits*)")
+
+
+def paired_test_digits(name, data_dir=None, size=32, seed=0):
+    """The held-out digits of digit pair `name` in both domains, the same digit in each row: (x in domain 1,
+    T(x) in domain 2, both [N, size, size, 1] in [0, 1], labels [N]); the exact ground truth of translation."""
+    from Data.transforms import digit_pair
+
+    spec = DATASETS[name]
+    if spec.n_domains != 2 or spec.transform is None:
+        raise DataError(f"--dataset {name} is not a digit pair (mnist2edge/negative/rotate, digits2*)")
+    native01, labels = _native_digits(name, "test", data_dir, seed)
+    first, second = digit_pair(native01, native01, spec.transform, size)
+    return first, second, np.asarray(labels, np.int64)
 
 
 def select_domains(domains, which):

@@ -1,7 +1,11 @@
-"""SavedModels of the nets, each written to a temporary folder and renamed into place."""
+"""SavedModels of the nets, each written to a temporary folder and renamed into place, and the record beside
+them of what a SavedModel does not say (model.json)."""
+import json
 from pathlib import Path
 
 from Utils.atomic import replace_dir
+
+RECORD = "model.json"
 
 
 def _export(model, final):
@@ -25,3 +29,16 @@ def export_discriminators(discriminators, out_dir):
 def export_auxiliaries(auxiliaries, out_dir):
     """out_dir/<name> for each jointly trained net, e.g. encoder: image -> z."""
     return [_export(net, Path(out_dir) / name) for name, net in auxiliaries.items()]
+
+
+def write_record(cfg, out_dir):
+    """out_dir/model.json: what using the SavedModels needs that they do not say themselves, the latent
+    distribution above all, which `translate` inverts into."""
+    from Utils.atomic import write_text
+
+    size = cfg.data.image_size
+    record = {"model": cfg.model.kind, "dataset": cfg.data.dataset, "latent_dim": cfg.model.latent_dim,
+              "noise": cfg.model.noise, "image_shape": None if size is None else [size, size, 3]}
+    path = Path(out_dir) / RECORD
+    write_text(path, json.dumps(record, indent=2) + "\n")
+    return path

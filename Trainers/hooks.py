@@ -167,14 +167,17 @@ class LossPlot(Hook):
 
 
 class Export(Hook):
-    """The generators as SavedModels in export/, at the end."""
+    """The generators (and the couplings' jointly trained nets, e.g. the cycle encoder that `translate` starts
+    from) as SavedModels in export/ with the run's record (model.json), at the end."""
 
-    def __init__(self, generators, run_dir):
-        self.generators, self.run_dir = generators, run_dir
+    def __init__(self, generators, run_dir, cfg, auxiliaries):
+        self.generators, self.run_dir, self.cfg, self.auxiliaries = generators, run_dir, cfg, auxiliaries
 
     def on_end(self, step):
-        from Trainers.export import export_generators
+        from Trainers.export import export_auxiliaries, export_generators, write_record
 
         paths = export_generators(self.generators, self.run_dir.exports)
         print(f"Done: {step} iterations. Samples in {self.run_dir.samples}, generators exported to "
               + ", ".join(str(p) for p in paths))
+        paths += export_auxiliaries(self.auxiliaries, self.run_dir.exports)
+        write_record(self.cfg, self.run_dir.exports)

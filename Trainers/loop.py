@@ -81,7 +81,7 @@ def _run_hooks(cfg, run_dir, setup, sources, manager, start, resume):
             hooks.SampleGrids(_sample_writer(cfg, sources), setup.generators, run_dir.fixed_z(cfg), run_dir, log,
                               o.sample_every),
             hooks.LossPlot(run_dir),
-            hooks.Export(setup.generators, run_dir)]
+            hooks.Export(setup.generators, run_dir, cfg, setup.auxiliaries)]
 
 
 def _without_autotune_thread(dataset):

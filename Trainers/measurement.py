@@ -43,6 +43,7 @@ class Measurement:
     seed: int = 0
     noise: Optional[str] = None  # None: the run's (uniform for exported generators)
     extremes: int = 8
+    translation: Optional[object] = None  # Trainers.translation_scores.TranslationMeasure: score translations too
     quiet: bool = False
     cross: bool = False  # also G1(z) vs real domain 2 and G2(z) vs real domain 1 (summary["lpips_cross"])
     ddls: Optional[object] = None  # Trainers.ddls.DDLSSettings: measure the generators on DDLS-moved z (a run only)
@@ -140,6 +141,20 @@ def _write_extremes(extremes, path):
     save_png(np.concatenate([blocks[0], spacer, blocks[1]]), path)
 
 
+def _translation(m, image_shape, lpips, probe):
+    """summary["translation"]: the model's translations of held-out digits scored against T(x)
+    (Trainers/translation_scores.py)."""
+    import numpy as np
+    from tqdm import tqdm
+
+    from Trainers.translation_scores import measure_translation
+
+    classify = None if probe is None else (lambda x: np.argmax(np.asarray(probe(x)[0]), axis=-1))
+    with tqdm(total=2 * m.translation.n, unit="translation", dynamic_ncols=True, disable=m.quiet) as bar:
+        return measure_translation(m.source, m.dataset, m.data_dir, m.split_seed, image_shape, m.translation,
+                                   lpips.distances, classify, m.noise, m.seed, m.batch_size, bar.update)
+
+
 def measure(m: Measurement):
     """Measure, write the outputs to m.out and return (summary, written paths)."""
     import time
@@ -202,6 +217,8 @@ def measure(m: Measurement):
         "classifier": dict(path=str(m.classifier), **measures.summary()) if measures else None,
         "seconds": round(seconds, 1), "pairs_per_second": round(n / max(seconds, 1e-9), 1),
     }
+    if m.translation is not None:
+        summary["translation"] = _translation(m, shapes[0], lpips, probe)
     if cross:
         summary["lpips_cross"] = {key: {"label": CROSS_ROWS[key], "mean": s.mean, "se": s.se}
                                   for key, s in cross.items()}

@@ -250,7 +250,46 @@ def table_rows(summary):
                          f"domain {d}", value["entropy_bits"], None))
         for name, value in clf["fid"].items():
             rows.append((f"fid_{name}", f"classifier-feature FID, {name.replace('_', ' ')}", value, None))
+    return rows + translation_rows(summary)
+
+
+# Measure key -> label of the translation scores (Trainers/translation_scores.py), in the table's column order.
+TRANSLATION_MEASURES = {"lpips": "LPIPS to T(x)", "mae": "mean abs. error to T(x)", "agreement": "class agreement"}
+
+
+def translation_rows(summary):
+    """[(key, label, mean, se)] of `evaluate --translation`: per direction, each row's measures, then the
+    inversion error of a GAN pair."""
+    rows = []
+    for direction, result in (summary.get("translation") or {}).get("directions", {}).items():
+        for row, scores in result["rows"].items():
+            rows += [(f"translation_{direction}_{row}_{measure}", f"translation {direction}, {scores['label']}: "
+                      f"{label}", scores[measure]["mean"], scores[measure]["se"])
+                     for measure, label in TRANSLATION_MEASURES.items() if scores[measure] is not None]
+        if "inversion_mse" in result:
+            error = result["inversion_mse"]
+            rows.append((f"translation_{direction}_inversion_mse", f"translation {direction}, inversion error "
+                         f"(pixel MSE of G_source(z*) vs x)", error["mean"], error["se"]))
     return rows
+
+
+def translation_markdown(translation):
+    """One table per direction: rows model and references, columns LPIPS, mean absolute error, class agreement."""
+    lines = ["", f"Translation of {translation['n']} of {translation['test_digits']} held-out digits each way, scored "
+                 f"against their exact counterparts T(x): {translation['seconds']} s, "
+                 f"{translation['seconds_per_image']} s per image."]
+    for direction, result in translation["directions"].items():
+        measures = [m for m in TRANSLATION_MEASURES if any(s[m] is not None for s in result["rows"].values())]
+        lines += ["", f"| translation {direction}, {translation['n']} test digits | "
+                  + " | ".join(TRANSLATION_MEASURES[m] for m in measures) + " |", "| --- |" + " --- |" * len(measures)]
+        lines += [f"| {scores['label']} | " + " | ".join(f"{scores[m]['mean']:.4f} ± {scores[m]['se']:.4f}"
+                                                         for m in measures) + " |"
+                  for scores in result["rows"].values()]
+        if "inversion_mse" in result:
+            error = result["inversion_mse"]
+            lines.append(f"\nInversion error {direction} (pixel MSE of G_source(z*) vs x, images in [-1, 1]): "
+                         f"{error['mean']:.5f} ± {error['se']:.5f}")
+    return lines
 
 
 def to_csv(summary):
@@ -265,7 +304,10 @@ def to_markdown(summary):
             + (f", checkpoint {summary['checkpoint']}" if summary.get("checkpoint") else "")
             + (f", classifier {summary['classifier']['path']}" if summary.get("classifier") else ""))
     lines = [head, "", "| measurement | mean ± s.e. |", "| --- | --- |"]
-    for _, label, mean, se in table_rows(summary):
+    translation_keys = {key for key, *_ in translation_rows(summary)}
+    for key, label, mean, se in table_rows(summary):
+        if key in translation_keys:  # in their own tables below
+            continue
         lines.append(f"| {label} | {mean:.4f}" + ("" if se is None else f" ± {se:.4f}") + " |")
     clf = summary.get("classifier")
     if clf:
@@ -281,4 +323,6 @@ def to_markdown(summary):
                       + " | ".join(str(c) for c in classes) + " |", "| --- |" + " --- |" * clf["classes"]]
             lines += [f"| {c} | " + " | ".join(str(count) for count in row) + " |"
                       for c, row in zip(classes, clf["pair_confusion"])]
+    if summary.get("translation"):
+        lines += translation_markdown(summary["translation"])
     return "\n".join(lines) + "\n"

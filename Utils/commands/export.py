@@ -25,7 +25,7 @@ def resolve(args):
 
 
 def run(args):
-    from Trainers.export import export_auxiliaries, export_discriminators, export_generators
+    from Trainers.export import export_auxiliaries, export_discriminators, export_generators, write_record
     from Trainers.restore import restore_run
 
     run = restore_run(args.run_dir, discriminators=args.discriminators, encoder=args.encoder)
@@ -35,5 +35,6 @@ def run(args):
         paths += export_discriminators(run.discriminators, out)
     if args.encoder:
         paths += export_auxiliaries({run.encoder.name: run.encoder}, out)
+    paths.append(write_record(run.config, out))
     print(f"Exported {run.checkpoint} to " + ", ".join(str(p) for p in paths))
     return 0
