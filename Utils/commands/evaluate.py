@@ -167,7 +167,9 @@ def run(args):
     if args.ddls:
         check_discriminator_checkpoint(args.source)  # before any net is built
     measurement = Measurement(**{f.name: getattr(args, f.name) for f in fields(Measurement) if hasattr(args, f.name)})
-    for m in ([replace(measurement, ddls=None), measurement] if args.ddls else [measurement]):
+    # Translation does not sample z, so only the plain measurement scores it.
+    passes = [replace(measurement, ddls=None), replace(measurement, translation=None)] if args.ddls else [measurement]
+    for m in passes:
         summary, written = measure(m)
         print(report(summary))
         print(f"{summary['n']} pairs in {summary['seconds']:.1f} s ({summary['pairs_per_second']} pairs/s); wrote "
