@@ -35,6 +35,8 @@ ARCHITECTURES = {
     "mlp": ArchitectureSpec({None: Blocks(3, 3, 3)}),  # Table 2.1, the 2D toy experiment
     # Radford et al. 2015 (Nets/dcgan.py); pairs share all discriminator blocks but the first by default
     "dcgan": ArchitectureSpec({32: Blocks(3, 3, 3), 64: Blocks(4, 4, 4), 96: Blocks(4, 4, 4)}, "batch"),
+    # Karras et al. 2018 (Nets/progressive.py): a block per side from 4x4 up; pairs share all but the RGB layers
+    "progressive": ArchitectureSpec({2 ** k: Blocks(k - 1, k - 1, k - 1) for k in range(3, 9)}),
 }
 # Names older versions gave the thesis's CoGAN nets; run directories made then record them in config.json.
 RENAMED_ARCHITECTURES = {"dcgan32": "cogan32", "dcgan128": "cogan128", "dcgan256": "cogan256"}

@@ -1,6 +1,6 @@
 """Settings every net builder shares: weight initialisation, PReLU start value, widths and the image size."""
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 import keras
 
@@ -18,6 +18,7 @@ class NetOptions:
     disc_dropout: Optional[float] = None  # dropout rate of every hidden discriminator block; None: the table's
     image_size: Optional[int] = None  # the images' side, read by the nets made for several sizes (DCGAN)
     first_convt: bool = False  # cogan32: Table 3.1's ConvTranspose 4x4x1024 (k4, s1) after the reshape
+    growth: Optional[Any] = None  # progressive nets: the Nets/progressive.Growth that G and D of one setup share
 
     def filters(self, n):
         return max(1, int(round(n * self.width)))

@@ -42,6 +42,10 @@ def _apply(block, x):
 
 def build_generators(arch, opts, n_domains, shared_blocks=0):
     """Generators of `n_domains` domains whose first `shared_blocks` blocks are shared."""
+    if arch == "progressive":  # growing nets are not chains of blocks: their own builder, the same sharing
+        from Nets import progressive
+
+        return progressive.build_generators(opts, n_domains, shared_blocks)
     make_blocks = BUILDERS[arch][0]
     per_domain = [make_blocks(opts) for _ in range(n_domains)]
     for blocks in per_domain[1:]:
@@ -67,6 +71,10 @@ def build_generators(arch, opts, n_domains, shared_blocks=0):
 def build_discriminators(arch, opts, image_size, n_domains, shared_blocks=0):
     """Discriminators (image -> logit) whose last `shared_blocks` blocks (the logit layer counts) are shared. They
     read `image_size` images whatever `opts.image_size` says (nets made for several sizes build for that one)."""
+    if arch == "progressive":
+        from Nets import progressive
+
+        return progressive.build_discriminators(opts, n_domains, shared_blocks)
     make_blocks, opts = BUILDERS[arch][1], replace(opts, image_size=image_size)
     per_domain = [make_blocks(opts) for _ in range(n_domains)]
     if shared_blocks:

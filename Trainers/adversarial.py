@@ -25,6 +25,7 @@ from Nets.pairs import with_features
 from Penalties.catalog import GRADIENT_PENALTIES
 from Penalties.clipping import clip_weights
 from Penalties.consistency import consistency_term
+from Penalties.drift import drift_term
 from Penalties.gradient_penalty import wasserstein_gradient_penalty
 from Penalties.regularisers import mean_abs_weight_difference, weight_decay
 from Trainers.setup import StepContext
@@ -92,6 +93,10 @@ class AdversarialTrainer(tf.Module):
                 self.aux_optimizers[name].build(net.trainable_variables)
         self.noise = tf.random.Generator.from_seed(cfg.optimisation.seed)
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+        # Progressive growing (Nets/progressive.py): the nets' fade-in weight is a function of this step.
+        self.growth = getattr(setup.generators, "growth", None)
+        if self.growth is not None:
+            self.growth.bind(self.step)
         single = setup.generators.single
         self.paired_generator_variables = ((single[0].trainable_variables, single[1].trainable_variables)
                                            if len(single) == 2 else None)
@@ -123,6 +128,10 @@ class AdversarialTrainer(tf.Module):
                     ct = consistency_term(self.critics[i - 1], real)
                     metrics[f"d{i}_ct"] = ct
                     loss += cfg.objective.ct_weight * ct
+                if cfg.objective.drift:
+                    drift = drift_term(real_logits)
+                    metrics[f"d{i}_drift"] = drift
+                    loss += cfg.objective.drift * drift
                 total += loss
             if cfg.objective.weight_decay:
                 metrics["d_weight_decay"] = weight_decay(self.d_vars)
@@ -183,6 +192,8 @@ class AdversarialTrainer(tf.Module):
             index, replicas = _replica()
             b = self.cfg.optimisation.batch_size // replicas
             reals = [x[k * b : (k + 1) * b] for x in local_batches]
+            if self.growth is not None:  # downscaled and blended to the level the nets are at
+                reals = [self.growth.real_images(x) for x in reals]
             return update(reals, *[d[index * b : (index + 1) * b] for d in global_draws])
 
         metrics = self.strategy.run(replica_update, args=(tuple(batches), *draws))

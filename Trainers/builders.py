@@ -3,10 +3,12 @@ from Nets.options import NetOptions
 
 
 def net_options(cfg):
+    from Trainers.progressive import growth
+
     return NetOptions(init=cfg.model.init, prelu_init=cfg.model.prelu_init, channels=3,
                       latent_dim=cfg.model.latent_dim, width=cfg.model.width, disc_norm=cfg.model.disc_norm,
                       disc_dropout=cfg.model.disc_dropout, image_size=cfg.data.image_size,
-                      first_convt=cfg.model.first_convt)
+                      first_convt=cfg.model.first_convt, growth=growth(cfg))
 
 
 def model_module(cfg):

@@ -77,6 +77,11 @@ class ModelConfig:
     shared_disc_layers: Optional[int] = setting(None, "CoGAN only: discriminator blocks shared from the logit side, "
                                                 "1..3 (thesis: 3 when unset; cogan128/256 1..7, 6 when unset; "
                                                 "dcgan 1..3 at 32x32 and 1..4 above, all when unset)")
+    progressive: bool = setting(False, "grow both nets from --prog-start to --image-size (a power of two), fading "
+                                "each new resolution in (Karras et al. 2018; the nets of --arch progressive)")
+    prog_start: int = setting(4, "--progressive: the side training starts at, a power of two from 4 up", minimum=4)
+    prog_images: int = setting(800000, "--progressive: images per fade-in and per stabilisation phase, counted in "
+                               "generator steps of --batch-size images (the paper: 800k)", minimum=1)
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,8 @@ class ObjectiveConfig:
     gp_weight: float = setting(10.0, "lambda of the gradient penalty", minimum=0.0)
     ct_weight: float = setting(2.0, "--penalty gp+ct: weight of the consistency term (CT-GAN: 2)", minimum=0.0)
     clip_value: float = setting(0.01, "weight clipping bound c")
+    drift: float = setting(0.0, "weight epsilon of the drift term epsilon * E[D(real)^2] that keeps a Wasserstein "
+                           "critic near 0 (Karras et al. 2018: 0.001)", minimum=0.0)
     n_critic: int = setting(1, "discriminator updates per generator update", minimum=1)
     weight_decay: float = setting(0.0, "L2 coefficient on all kernels, added to both losses", minimum=0.0)
 
@@ -305,6 +312,40 @@ def _sizes(sizes):
     return " or ".join(filter(None, [", ".join(sides[:-1]), sides[-1]])) + " images"
 
 
+def _power_of_two(n):
+    return n >= 1 and n & (n - 1) == 0
+
+
+def _progressive(v, given, label):
+    """--progressive grows Karras et al.'s nets (--arch progressive) by doubling the side from --prog-start to
+    --image-size, so both are powers of two; its schedule only with it. The progressive nets have no normalisation
+    or dropout to choose (pixel norm and minibatch stddev are theirs) and no fixed feature maps to compare."""
+    for name in ("prog_start", "prog_images"):
+        if name in given and not v["progressive"]:
+            raise ConfigError(f"{label(name)} sets the schedule of --progressive; add --progressive")
+    if v["progressive"]:
+        if v["arch"] not in (None, "progressive"):
+            raise ConfigError(f"--progressive grows the nets of --arch progressive (Karras et al. 2018), not --arch "
+                              f"{v['arch']}; drop --arch")
+        v["arch"] = "progressive"
+        sizes = DATASETS[v["dataset"]].sizes
+        if sizes is None:
+            raise ConfigError(f"--progressive grows images, but --dataset {v['dataset']} is 2D points")
+        size = v["image_size"] or sizes[0]
+        if not _power_of_two(size):
+            raise ConfigError(f"--progressive doubles the side from --prog-start up, so --image-size must be a "
+                              f"power of two, got {size}; use 32, 64, 128 or 256")
+        if not _power_of_two(v["prog_start"]) or v["prog_start"] > size:
+            raise ConfigError(f"{label('prog_start')} must be a power of two from 4 to --image-size {size}, got "
+                              f"{v['prog_start']}")
+    if v["arch"] == "progressive":
+        for name in ("disc_norm", "disc_dropout", "fr_weight"):
+            if name in given:
+                raise ConfigError(f"{label(name)} does not apply to --arch progressive: its discriminator has the "
+                                  f"paper's minibatch stddev and no normalisation or dropout, and its feature maps "
+                                  f"change size as the nets grow")
+
+
 def _architecture(v):
     """Choose the architecture from the data's image size unless given; refuse a mismatch; resolve the
     discriminator normalisation (batch norm and the gradient penalty do not mix, thesis section 2.5)."""
@@ -496,13 +537,14 @@ def resolve(given: Mapping[str, Any], base: Optional[RunConfig] = None, *, prese
     v["out"] = v["out"] or f"runs/{v['model']}_{v['dataset']}"
     v["optimizer"] = v["optimizer"] or ("rmsprop" if v["penalty"] == "clip" else "adam")
     v["lr"] = v["lr"] if v["lr"] is not None else (5e-5 if v["optimizer"] == "rmsprop" else 2e-4)
-    _architecture(v)
-    if check_files:
-        check_data(v)
 
     def label(name):
         return origins.get(name) or flag(name)
 
+    _progressive(v, set(given), label)
+    _architecture(v)
+    if check_files:
+        check_data(v)
     _model(v, set(given), label)
     _consistency(v, set(given), label)
     _couplings(v, set(given), label)

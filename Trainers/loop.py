@@ -51,10 +51,14 @@ def _build(cfg, strategy):
     return sources, setup, AdversarialTrainer(setup, cfg, strategy)
 
 
-def _sample_writer(cfg, sources):
-    """Image grids, or for 2D points (the toy ring) scatter plots of generated over real points."""
+def _sample_writer(cfg, sources, setup):
+    """Image grids (named by their resolution under --progressive), or for 2D points (the toy ring) scatter plots
+    of generated over real points."""
     from Trainers.hooks import write_samples
+    from Trainers.progressive import resolution_samples
 
+    if cfg.model.progressive:
+        return resolution_samples(write_samples, setup.generators.growth)
     if cfg.data.image_size is not None:
         return write_samples
     from Data.ring import RingSamples
@@ -78,8 +82,8 @@ def _run_hooks(cfg, run_dir, setup, sources, manager, start, resume):
             hooks.MetricsLog(log, o.log_every, cfg.optimisation.iterations),
             hooks.ProgressBar(cfg.optimisation.iterations, start, o.log_every, disable=o.quiet),
             checkpoints,
-            hooks.SampleGrids(_sample_writer(cfg, sources), setup.generators, run_dir.fixed_z(cfg), run_dir, log,
-                              o.sample_every),
+            hooks.SampleGrids(_sample_writer(cfg, sources, setup), setup.generators, run_dir.fixed_z(cfg), run_dir,
+                              log, o.sample_every),
             hooks.LossPlot(run_dir),
             hooks.Export(setup.generators, run_dir, cfg, setup.auxiliaries)]
 
@@ -119,6 +123,7 @@ def _resume(trainer, run_dir):
 
 
 def _train(cfg, strategy, chief, resume, replace, extra_hooks):
+    from Trainers import progressive
     from Trainers.checkpoints import checkpoint_manager
     from Trainers.distribute import tf_config_task
 
@@ -132,7 +137,7 @@ def _train(cfg, strategy, chief, resume, replace, extra_hooks):
         iterator = _batches(cfg, strategy, sources, start)
         manager = checkpoint_manager(trainer, str(run_dir.checkpoints), cfg.output.keep_checkpoints if chief else 1)
         hooks = _run_hooks(cfg, run_dir, setup, sources, manager, start, resume) + extra_hooks
-        run_steps = trainer.compiled_steps(cfg.engine.steps_per_call, stop=stop.variable)
+        run_steps = progressive.run_steps(trainer, cfg.engine.steps_per_call, stop=stop.variable)
         with stop:
             step, interrupted = run_calls(run_steps, iterator, start=start, iterations=cfg.optimisation.iterations,
                                           steps_per_call=cfg.engine.steps_per_call, hooks=hooks, stop=stop,
