@@ -134,6 +134,16 @@ def test_translating_a_folder_keeps_names_and_sizes_and_reports_the_inversion_er
     assert not (out / "notes.txt").exists()
 
 
+@pytest.mark.skipif(not HAVE_LPIPS, reason="LPIPS weight packages not installed")
+def test_an_lpips_term_is_reported_beside_the_pixel_error(runs, tmp_path):
+    out = tmp_path / "out"
+    assert _translate(runs / "cogan", runs / "inputs" / "rgb_b.png", out, "--direction", "1to2", "--lpips-weight",
+                      "0.5") == 0
+    (row,) = csv.DictReader((out / "inversion.csv").open())
+    assert float(row["lpips"]) > 0
+    assert float(row["loss"]) == pytest.approx(float(row["mse"]) + 0.5 * float(row["lpips"]), abs=2e-6)
+
+
 def test_the_export_records_what_translation_needs(runs):
     record = json.loads((runs / "cogan" / "export" / "model.json").read_text())
     assert record == {"model": "cogan", "dataset": "digits2edge", "latent_dim": 100, "noise": "uniform",

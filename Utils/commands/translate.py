@@ -119,13 +119,15 @@ def _write(out, paths, x, result):
     save_png(tile(to_uint8(shown.reshape((-1,) + shown.shape[2:])), len(columns)), str(out / GRID))
     if result.inversion is None:
         return [GRID]
-    table = inversion_table([Path(p).name for p in paths], result.inversion)
+    table = _inversion_table([Path(p).name for p in paths], result.inversion)
     write_text(out / ERRORS, "\n".join(",".join(row) for row in table) + "\n")
     _print_table(table)
+    print(f"inversion MSE over {len(x)} image(s): mean {result.inversion.mse.mean():.6f}, "
+          f"max {result.inversion.mse.max():.6f}")
     return [GRID, ERRORS]
 
 
-def inversion_table(names, inversion):
+def _inversion_table(names, inversion):
     """[header, row per image] of strings: file, pixel MSE, LPIPS (when weighted in), objective, winning start."""
     header = ["file", "mse"] + (["lpips"] if inversion.distance is not None else []) + ["loss", "start"]
     rows = [header]
@@ -136,13 +138,9 @@ def inversion_table(names, inversion):
 
 
 def _print_table(table):
-    import numpy as np
-
     header, rows = table[0], table[1:]
     width = max(len(header[0]), *(len(r[0]) for r in rows[:PRINTED_ROWS]))
     for row in [header] + rows[:PRINTED_ROWS]:
         print(row[0].ljust(width) + "  " + "  ".join(cell.rjust(9) for cell in row[1:]))
     if len(rows) > PRINTED_ROWS:
         print(f"... {len(rows) - PRINTED_ROWS} more in {ERRORS}")
-    mse = np.array([float(r[1]) for r in rows])
-    print(f"inversion MSE over {len(rows)} image(s): mean {mse.mean():.6f}, max {mse.max():.6f}")
