@@ -47,6 +47,8 @@ class Measurement:
     quiet: bool = False
     cross: bool = False  # also G1(z) vs real domain 2 and G2(z) vs real domain 1 (summary["lpips_cross"])
     ddls: Optional[object] = None  # Trainers.ddls.DDLSSettings: measure the generators on DDLS-moved z (a run only)
+    swd: bool = False  # also the sliced Wasserstein distance of generated vs real images per domain (Utils/swd.py)
+    swd_images: int = 2048  # images per domain the SWD compares (the first of the N pairs)
 
 
 def default_pairs(dataset, domain_sizes):
@@ -128,6 +130,18 @@ def _classifier(path, image_shape):
     return tf.function(lambda x: probe(x, training=False), reduce_retracing=True), int(model.output_shape[-1])
 
 
+def _swd_accumulators(m, n, image_shape, n_domains):
+    """One SWD accumulator per domain (generated vs real images) under m.swd, else none."""
+    from Utils.swd import SMALLEST, SlicedWassersteinDistance
+
+    if not m.swd:
+        return []
+    if image_shape[0] < SMALLEST or len(image_shape) != 3:
+        raise ConfigError(f"--swd compares Laplacian pyramids down to {SMALLEST}x{SMALLEST}; the generators make "
+                          f"images of shape {tuple(image_shape)}")
+    return [SlicedWassersteinDistance(min(m.swd_images, n), m.seed) for _ in range(n_domains)]
+
+
 def _write_extremes(extremes, path):
     """Thesis Figs. 5.2/5.3: the closest pairs (domain 1 over domain 2, ascending) above the farthest (descending)."""
     import numpy as np
@@ -182,6 +196,7 @@ def measure(m: Measurement):
     cross = {key: MeanSE() for key in CROSS_ROWS} if m.cross and n_domains == 2 else {}
     extremes = Extremes(m.extremes) if n_domains == 2 else None
     measures = ClassifierMeasures(n_domains, classes) if probe else None
+    swds = _swd_accumulators(m, n, shapes[0], n_domains)
     rng = np.random.default_rng(m.seed)
     real_batches = iter(tf.data.Dataset.zip(tuple(batched_stream(s, batch_size, m.seed + i)
                                                   for i, s in enumerate(sources))))
@@ -201,6 +216,8 @@ def measure(m: Measurement):
                                                       np.concatenate([real[1], real[0]])))
                 for i, key in enumerate(CROSS_ROWS):
                     cross[key].add(distances[i * b:(i + 1) * b])
+            for accumulator, images, reals in zip(swds, generated, real):
+                accumulator.add(images, reals)
             if measures:
                 probabilities, features = (np.asarray(x) for x in probe(np.concatenate(generated + real)))
                 outputs = [(probabilities[i * b:(i + 1) * b], features[i * b:(i + 1) * b])
@@ -219,6 +236,8 @@ def measure(m: Measurement):
     }
     if m.translation is not None:
         summary["translation"] = _translation(m, shapes[0], lpips, probe)
+    if swds:
+        summary["swd"] = {f"domain_{i + 1}": accumulator.result() for i, accumulator in enumerate(swds)}
     if cross:
         summary["lpips_cross"] = {key: {"label": CROSS_ROWS[key], "mean": s.mean, "se": s.se}
                                   for key, s in cross.items()}

@@ -250,6 +250,9 @@ def table_rows(summary):
                          f"domain {d}", value["entropy_bits"], None))
         for name, value in clf["fid"].items():
             rows.append((f"fid_{name}", f"classifier-feature FID, {name.replace('_', ' ')}", value, None))
+    rows += [(f"swd_{domain}_{level}", f"SWD x 1e3, generated vs real domain {domain.rsplit('_', 1)[1]}, "
+              + ("average over the levels" if level == "avg" else f"{level}x{level} level"), value, None)
+             for domain, levels in (summary.get("swd") or {}).items() for level, value in levels.items()]
     return rows + translation_rows(summary)
 
 

@@ -315,3 +315,22 @@ def test_mismatched_generators_and_dataset_exit_1(short_run, tmp_path, capsys):
     code, err = _exit_code(capsys, short_run / "run" / "export" / "generator_1", "--dataset", "digits2edge",
                            "--n", 8, "--out", tmp_path / "eval")
     assert code == 1 and "holds 1 generator(s) but --dataset digits2edge has 2 domain(s)" in err
+
+
+@needs_packages
+def test_swd_adds_each_domains_levels_and_their_average(short_run, tmp_path):
+    out = tmp_path / "swd"
+    assert _evaluate(short_run / "run", "--n", 12, "--batch-size", 8, "--swd", "--swd-images", 10, "--out", out) == 0
+    summary = json.loads((out / "evaluation.json").read_text())
+    assert list(summary["swd"]) == ["domain_1", "domain_2"]
+    for levels in summary["swd"].values():  # 32x32 images: the 32x32 and 16x16 levels
+        assert list(levels) == ["32", "16", "avg"] and levels["avg"] == pytest.approx((levels["32"] + levels["16"]) / 2)
+        assert levels["32"] > 0
+    rows = {r["measurement"]: float(r["mean"]) for r in csv.DictReader((out / "evaluation.csv").open())}
+    assert rows["swd_domain_2_16"] == pytest.approx(summary["swd"]["domain_2"]["16"], abs=1e-6)
+    assert "| SWD x 1e3, generated vs real domain 1, average over the levels |" in (out / "evaluation.md").read_text()
+
+
+def test_swd_images_below_two_exit_2(short_run, capsys):
+    code, err = _exit_code(capsys, short_run / "run", "--swd", "--swd-images", 1)
+    assert code == 2 and "--swd-images" in err

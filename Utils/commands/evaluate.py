@@ -48,6 +48,13 @@ def add_parser(subparsers):
                    help="pairs in each half of extremes.png (default: %(default)s)")
     p.add_argument("--out", default=None, help="output folder (default: RUN/evaluation; required for exported "
                                                 "generators)")
+    p.add_argument("--swd", action="store_true",
+                   help="also the sliced Wasserstein distance x 1e3 of progressive GANs (Karras et al. 2018) between "
+                        "generated and real images of each domain, per Laplacian pyramid level down to 16x16 and "
+                        "averaged")
+    p.add_argument("--swd-images", type=int, default=2048,
+                   help="images per domain the SWD compares, the first of the N pairs (default: %(default)s; the "
+                        "paper: 16384)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_ddls_flags(p)
     g = p.add_argument_group("data", "for exported generators only: a run directory's config.json gives them")
@@ -152,6 +159,7 @@ def resolve(args):
         check_range("n", args.n, 2)  # a standard error needs two pairs
     check_range("batch-size", args.batch_size, 1)
     check_range("extremes", args.extremes, 1)
+    check_range("swd-images", args.swd_images, 2)
     resolve_ddls(args, seed=args.seed)
     for flag in ("classifier", "lpips_weights"):
         path = getattr(args, flag)
