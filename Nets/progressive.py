@@ -272,9 +272,9 @@ def discriminator_block(opts, level):
 class ProgressiveGenerator(keras.Model):
     """z -> image of the final size, from the blocks up to the growth's current level (fading the last in)."""
 
-    def __init__(self, blocks, to_rgbs, growth, **kwargs):
+    def __init__(self, blocks, to_rgbs, growth, latent_dim, **kwargs):
         super().__init__(**kwargs)
-        self.blocks, self.to_rgbs, self.growth = list(blocks), list(to_rgbs), growth
+        self.blocks, self.to_rgbs, self.growth, self.latent_dim = list(blocks), list(to_rgbs), growth, latent_dim
 
     def build(self, input_shape):
         """Nothing to build here: every level's layers build on their first call (_build_every_level)."""
@@ -356,8 +356,8 @@ def build_generators(opts, n_domains, shared_blocks=0):
         blocks[:shared_blocks] = per_domain[0][:shared_blocks]
     single = []
     for i, blocks in enumerate(per_domain):
-        g = ProgressiveGenerator(blocks, [to_rgb(opts, k) for k in levels], growth, name=f"generator_{i + 1}")
-        g.latent_dim = opts.latent_dim
+        g = ProgressiveGenerator(blocks, [to_rgb(opts, k) for k in levels], growth, opts.latent_dim,
+                                 name=f"generator_{i + 1}")
         _build_every_level(g, growth, (opts.latent_dim,))
         single.append(g)
     joint = JointGenerators(single, name="generators")

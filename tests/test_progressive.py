@@ -186,6 +186,20 @@ def test_cogan_shares_blocks_but_not_rgb_layers_and_scogan_nothing():
     assert not shared
 
 
+def test_a_cogan_pair_trains_across_a_level_change_inside_one_call():
+    # 1 step at 4x4, then fading 8x8 in; without the gradient penalty, whose double backward pass is slow to trace
+    cfg = growing_config(model="cogan", dataset="digits2edge", prog_images=4, loss="non-saturating", penalty="none")
+    trainer = _trainer(cfg)
+    data = np.random.default_rng(4).uniform(-1, 1, (3, 4, 8, 8, 3)).astype(np.float32)
+    iterator = iter(tf.data.Dataset.from_tensor_slices((data, data[::-1])))
+    from Trainers.progressive import run_steps
+
+    metrics = run_steps(trainer, 3)(iterator, tf.constant(3))  # one call, split at the level change
+    assert trainer.growth.level == 1 and int(trainer.step.numpy()) == 3
+    assert all(len(v) == 3 and np.all(np.isfinite(v.numpy())) for v in metrics.values())
+    assert {"d1_drift", "d2_drift", "weight_diff"} <= set(metrics)
+
+
 def test_a_power_of_two_is_required_before_tensorflow_is_imported(tmp_path):
     args = ["main.py", "train", "--model", "gan", "--dataset", "folder", "--folder", str(tmp_path), "--image-size",
             "96", "--progressive", "--out", str(tmp_path / "run")]
