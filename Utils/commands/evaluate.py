@@ -83,7 +83,7 @@ def _add_translation_flags(p):
                         "random real target images of the same and of any class, and the inversion error")
     g.add_argument("--translation-n", type=int, default=DEFAULT_N,
                    help="held-out digits translated each way (default: %(default)s; inversion costs about 1 s per "
-                        "image for the quickstart's nets, 20 s for the thesis's 32x32 nets on 2 CPU cores)")
+                        "image for the quickstart's nets, 5-10 s for the thesis's 32x32 nets on 2 CPU cores)")
     g.add_argument("--inversion-starts", type=int, default=inversion.starts,
                    help="latent vectors searched per image (default: %(default)s)")
     g.add_argument("--inversion-steps", type=int, default=inversion.steps,
