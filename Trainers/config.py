@@ -23,6 +23,8 @@ from Utils.latents import NOISES
 SCHEMA_VERSION = 2
 MODELS = ("gan", "cogan", "scogan")
 STRATEGIES = ("default", "mirrored", "multiworker")
+# Data whose images a digit classifier (train-classifier, the SVHN classifiers of reproduce) classifies.
+DIGIT_SOURCES = ("mnist", "digits", "svhn", "mnist2svhn")
 COUPLING_WEIGHTS = ("semantic_weight", "cycle_weight", "content_weight", "style_weight")
 
 
@@ -162,6 +164,14 @@ class OutputConfig:
     checkpoint_every: int = setting(1000, "steps between checkpoints", minimum=1)
     keep_checkpoints: int = setting(3, "checkpoints kept on disk", minimum=1)
     quiet: bool = setting(False, "no progress bar")
+    eval_every: Optional[int] = setting(None, "steps between quality measurements on a fixed sample (metrics.csv, "
+                                        "TensorBoard, quality.png): classifier-feature FID per domain and pair "
+                                        "agreement with --eval-classifier, else LPIPS; taken at the first call "
+                                        "boundary at or after each multiple; unset: none", minimum=1)
+    eval_samples: int = setting(2000, "--eval-every: size of the fixed sample (latent vectors, and real images per "
+                                "domain)", minimum=2)
+    eval_classifier: Optional[str] = setting(None, "--eval-every: a digit classifier (.keras from train-classifier "
+                                             "--domains both) for FID and pair agreement; unset: LPIPS instead")
 
 
 @dataclass(frozen=True)
@@ -218,7 +228,8 @@ def _settings():
 SETTINGS = _settings()
 # How long a resumed run goes on and how it reports may change; what it trains may not.
 RESUMABLE = {"iterations", "log_every", "sample_every", "checkpoint_every", "keep_checkpoints", "quiet", "jit_compile",
-             "data_dir", "deterministic", "steps_per_call", "strategy"}
+             "data_dir", "deterministic", "steps_per_call", "strategy", "eval_every", "eval_samples",
+             "eval_classifier"}
 
 
 def flag(name):
@@ -481,6 +492,47 @@ def _couplings(v, given, label):
                               f"file, got {v['perceptual_weights']}")
 
 
+def _classifier_io(path, label):
+    """(input shape, output activation) of a .keras model, read from the config.json inside the file, without
+    Keras."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            layers = json.loads(archive.read("config.json"))["config"]["layers"]
+        return tuple(layers[0]["config"]["batch_shape"][1:]), layers[-1]["config"].get("activation")
+    except (OSError, zipfile.BadZipFile, KeyError, IndexError, TypeError, ValueError) as exc:
+        raise ConfigError(f"{label} {path} is not a .keras model ({type(exc).__name__}: {exc}); give one written by "
+                          f"`python main.py train-classifier`") from None
+
+
+def _quality(v, given, label):
+    """--eval-every's own settings only with it; it measures images; its classifier is a digit classifier of this
+    data's image shape, one class per image."""
+    for name in ("eval_samples", "eval_classifier"):
+        if name in given and v["eval_every"] is None:
+            raise ConfigError(f"{label(name)} is only used with --eval-every N")
+    if v["eval_every"] is not None and v["image_size"] is None:
+        raise ConfigError(f"--eval-every measures images; --dataset {v['dataset']} holds 2D points")
+    path = v["eval_classifier"]
+    if v["eval_every"] is None or path is None:
+        return
+    if DATASETS[v["dataset"]].source not in DIGIT_SOURCES:
+        raise ConfigError(f"{label('eval_classifier')} is a digit classifier but --dataset {v['dataset']} is not "
+                          f"digits; drop it to measure LPIPS")
+    if not Path(path).is_file():
+        raise ConfigError(f"{label('eval_classifier')} {path} does not exist; train one with "
+                          f"`python main.py train-classifier --dataset {v['dataset']} --domains both`")
+    shape, activation = _classifier_io(path, label("eval_classifier"))
+    want = (v["image_size"], v["image_size"], 3)
+    if shape != want:
+        raise ConfigError(f"{label('eval_classifier')} {path} takes images of shape {shape} but the generators make "
+                          f"{want}; train a classifier on this dataset")
+    if activation == "sigmoid":
+        raise ConfigError(f"{label('eval_classifier')} {path} is multi-label (sigmoid outputs); FID features and "
+                          f"pair agreement need a digit classifier, one class per image")
+
+
 def _engine(v, label):
     """--steps-per-call's interval rule and what each --strategy needs."""
     from Trainers.distribute import tf_config_task
@@ -549,6 +601,7 @@ def resolve(given: Mapping[str, Any], base: Optional[RunConfig] = None, *, prese
     _consistency(v, set(given), label)
     _couplings(v, set(given), label)
     _engine(v, label)
+    _quality(v, set(given), label)
     cfg = from_flat(v, preset if preset is not None else (base.preset if base else None))
     check_machine(cfg, machine or Machine.detect())
     return cfg

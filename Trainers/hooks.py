@@ -1,7 +1,8 @@
 """What the training loop does at its boundaries: objects passed in, like Keras's callbacks.
 
 Trainers/calls.py:run_calls calls, on every hook in list order:
-- `on_step(step, metrics)` for each training step of a compiled call, in order (metrics: {name: float});
+- `on_step(step, metrics)` for each training step of a compiled call, in order (metrics: {name: float}; a hook
+  may add entries for the hooks after it, as Quality adds its measures to the row MetricsLog writes);
 - `on_call(step)` after each compiled call, when the nets hold the weights after `step`;
 - `on_end(step)` when the run has reached its iterations;
 - `on_interrupt(step)` when SIGTERM or Ctrl-C stopped it after `step`;
@@ -58,13 +59,16 @@ class NonFiniteGuard(Hook):
 
 
 class MetricsLog(Hook):
-    """A metrics.csv and TensorBoard row every `every` steps and at the last one (Utils/run_log.RunLog)."""
+    """A metrics.csv and TensorBoard row every `every` steps, at the last one and at every step that has quality
+    measures (Utils/run_log.RunLog)."""
 
     def __init__(self, log, every, iterations):
         self.log, self.every, self.iterations = log, every, iterations
 
     def on_step(self, step, metrics):
-        if step % self.every == 0 or step == self.iterations:
+        from Utils.run_log import is_quality
+
+        if step % self.every == 0 or step == self.iterations or any(map(is_quality, metrics)):
             self.log.log(step, metrics)
 
     def close(self):
@@ -87,6 +91,31 @@ class ProgressBar(Hook):
 
     def close(self):
         self.bar.close()
+
+
+class Quality(Hook):
+    """The run's quality measures on a fixed sample (Trainers/quality.py: `measure()` -> {column: value}) at the
+    first call boundary at or after every `every` steps, added to that step's metrics so that MetricsLog, after it
+    in the list, writes them to metrics.csv and TensorBoard; quality.png is redrawn from metrics.csv after each."""
+
+    def __init__(self, measure, every, steps_per_call, iterations, run_dir):
+        self.measure, self.every, self.steps_per_call, self.iterations, self.run_dir = (
+            measure, every, steps_per_call, iterations, run_dir)
+        self.measured = None
+
+    def on_step(self, step, metrics):
+        from Trainers.quality import evaluation_due
+
+        # A due step ends its call (it lies on the calls' grid), so the nets hold the weights after it.
+        if evaluation_due(step, self.every, self.steps_per_call, self.iterations):
+            metrics.update(self.measure())
+            self.measured = step
+
+    def on_call(self, step):
+        from Utils.run_log import plot_quality
+
+        if step == self.measured:
+            plot_quality(self.run_dir.metrics, self.run_dir.quality_plot)
 
 
 class Checkpoints(Hook):

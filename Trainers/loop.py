@@ -3,7 +3,8 @@
 GAN, CoGAN and SCoGAN differ only in the TrainingSetup they build; everything here is shared. `train` builds data
 and nets first, then makes --out a run directory (Trainers/run_directory.py), restores a resumed run, and runs
 Trainers/calls.py:run_calls with the hooks that write what a run leaves behind (Trainers/hooks.py): metrics.csv
-and TensorBoard, the progress bar, sample grids, checkpoints, losses.png and, at the end, the exported generators.
+and TensorBoard, the progress bar, sample grids, checkpoints, losses.png, with --eval-every the quality measures and
+quality.png and, at the end, the exported generators.
 Under a multi-worker strategy only the chief writes outputs; every worker saves its own checkpoints.
 """
 from Trainers.calls import StopRequest, run_calls
@@ -79,6 +80,7 @@ def _run_hooks(cfg, run_dir, setup, sources, manager, start, resume):
         return [guard, checkpoints]
     log = RunLog(run_dir.path, resume_step=start if resume else None)
     return [guard,
+            *_quality(cfg, run_dir, setup, sources),  # before MetricsLog, which writes the measures it adds
             hooks.MetricsLog(log, o.log_every, cfg.optimisation.iterations),
             hooks.ProgressBar(cfg.optimisation.iterations, start, o.log_every, disable=o.quiet),
             checkpoints,
@@ -86,6 +88,18 @@ def _run_hooks(cfg, run_dir, setup, sources, manager, start, resume):
                               log, o.sample_every),
             hooks.LossPlot(run_dir),
             hooks.Export(setup.generators, run_dir, cfg, setup.auxiliaries)]
+
+
+def _quality(cfg, run_dir, setup, sources):
+    """[the Quality hook] with --eval-every, else []; its classifier or LPIPS loads now, before training."""
+    from Trainers.hooks import Quality
+    from Trainers.quality import QualityMeasures
+
+    if cfg.output.eval_every is None:
+        return []
+    measures = QualityMeasures(cfg, setup.generators, sources)
+    return [Quality(measures.measure, cfg.output.eval_every, cfg.engine.steps_per_call, cfg.optimisation.iterations,
+                    run_dir)]
 
 
 def _without_autotune_thread(dataset):

@@ -26,6 +26,7 @@ class RunDirectory:
         self.samples = self.path / "samples"
         self.metrics = self.path / "metrics.csv"
         self.losses_plot = self.path / "losses.png"
+        self.quality_plot = self.path / "quality.png"
         self.exports = self.path / "export"
         self.resume_from = self.path / "checkpoints"  # every worker resumes from the chief's checkpoints
         self.checkpoints = self.resume_from if chief else self.path / f"worker_{worker_index}" / "checkpoints"

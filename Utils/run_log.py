@@ -1,12 +1,24 @@
-"""Per-step metrics to metrics.csv and TensorBoard, and the losses.png summary plot."""
+"""Per-step metrics to metrics.csv and TensorBoard, and the losses.png and quality.png summary plots."""
 import csv
+import io
 from pathlib import Path
 
 import numpy as np
 
+from Utils.atomic import write_text
+
+# The quality measures of --eval-every (Trainers/quality.py), by column prefix, one quality.png panel each; losses.png
+# leaves them out.
+QUALITY_PANELS = {"classifier-feature FID": "fid_", "pair agreement": "pair_agreement", "LPIPS": "lpips_"}
+
+
+def is_quality(column):
+    return column.startswith(tuple(QUALITY_PANELS.values()))
+
 
 class RunLog:
-    """Appends one CSV row per logged step; the header grows only when a run starts or resumes."""
+    """Appends one CSV row per logged step. A row bringing new columns (the quality measures, at their first
+    evaluation or when a resumed run adds --eval-every) widens the header; earlier rows leave them empty."""
 
     def __init__(self, out_dir, resume_step=None):
         import tensorflow as tf
@@ -38,11 +50,23 @@ class RunLog:
             self.columns = ["step"] + sorted(metrics)
             with open(self.path, "w", newline="") as f:
                 csv.writer(f).writerow(self.columns)
+        new = sorted(set(metrics) - set(self.columns))
+        if new:
+            self._widen(new)
         with open(self.path, "a", newline="") as f:
             csv.writer(f).writerow([step] + [repr(float(metrics[c])) if c in metrics else "" for c in self.columns[1:]])
         with self.writer.as_default(step=step):
             for name, value in metrics.items():
                 tf.summary.scalar(name, value)
+
+    def _widen(self, new_columns):
+        """Rewrite the CSV (atomically) with `new_columns` appended to the header and empty in every row so far."""
+        with open(self.path, newline="") as f:
+            rows = list(csv.reader(f))[1:]
+        self.columns = self.columns + new_columns
+        text = io.StringIO()
+        csv.writer(text).writerows([self.columns] + [row + [""] * len(new_columns) for row in rows])
+        write_text(self.path, text.getvalue())
 
     def image(self, step, name, grid_uint8):
         import tensorflow as tf
@@ -55,36 +79,63 @@ class RunLog:
         self.writer.close()
 
 
-def plot_losses(metrics_csv, out_png):
-    """One panel per metric family (discriminator, generator, penalties and couplings); nothing before a row
-    is logged."""
+def _read_metrics(metrics_csv):
+    """(steps, {column: values with NaN where a row left it empty}) of metrics.csv, or None before its first row."""
     if not Path(metrics_csv).is_file():
-        return
+        return None
+    with open(metrics_csv, newline="") as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        return None
+    columns = {c: np.array([float(r[c]) if r[c] else np.nan for r in rows]) for c in rows[0] if c != "step"}
+    return np.array([int(r["step"]) for r in rows]), columns
+
+
+def _plot_panels(steps, columns, panels, out_png, marker=None):
+    """One panel per {title: [column]}, each column over the steps where it has a value; nothing without panels."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    with open(metrics_csv, newline="") as f:
-        rows = list(csv.DictReader(f))
-    if not rows:
+    panels = {title: names for title, names in panels.items() if names}
+    if not panels:
         return
-    steps = np.array([int(r["step"]) for r in rows])
-    names = [c for c in rows[0] if c != "step"]
-    groups = {
-        "discriminator": [n for n in names if n.startswith("d")],
-        "generator": [n for n in names if n.startswith("g")],
-        "other": [n for n in names if not n.startswith(("d", "g"))],
-    }
-    groups = {k: v for k, v in groups.items() if v}
-    fig, axes = plt.subplots(len(groups), 1, figsize=(8, 3 * len(groups)), squeeze=False)
-    for ax, (title, cols) in zip(axes[:, 0], groups.items()):
-        for col in cols:
-            values = np.array([float(r[col]) if r[col] else np.nan for r in rows])
-            ax.plot(steps, values, label=col, linewidth=0.8)
+    fig, axes = plt.subplots(len(panels), 1, figsize=(8, 3 * len(panels)), squeeze=False)
+    for ax, (title, names) in zip(axes[:, 0], panels.items()):
+        for name in names:
+            present = ~np.isnan(columns[name])
+            ax.plot(steps[present], columns[name][present], label=name, linewidth=0.8, marker=marker, markersize=3)
         ax.set_title(title)
         ax.legend(fontsize=7)
     axes[-1, 0].set_xlabel("iteration")
     fig.tight_layout()
     fig.savefig(out_png, dpi=100)
     plt.close(fig)
+
+
+def plot_losses(metrics_csv, out_png):
+    """One panel per metric family (discriminator, generator, penalties and couplings); nothing before a row
+    is logged."""
+    read = _read_metrics(metrics_csv)
+    if read is None:
+        return
+    steps, columns = read
+    names = [c for c in columns if not is_quality(c)]
+    _plot_panels(steps, columns, {
+        "discriminator": [n for n in names if n.startswith("d")],
+        "generator": [n for n in names if n.startswith("g")],
+        "other": [n for n in names if not n.startswith(("d", "g"))],
+    }, out_png)
+
+
+def plot_quality(metrics_csv, out_png):
+    """The quality measures against the iterations, as the FID plots of the seed report 003 (one panel per
+    measure: FID per domain, pair agreement, the LPIPS rows); nothing before one is logged."""
+    read = _read_metrics(metrics_csv)
+    if read is None:
+        return
+    steps, columns = read
+    panels = {title: [c for c in columns if c.startswith(prefix) and not np.isnan(columns[c]).all()]
+              for title, prefix in QUALITY_PANELS.items()}
+    _plot_panels(steps, columns, panels, out_png, marker="o")
