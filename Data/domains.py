@@ -12,21 +12,25 @@ def halves(images01, seed):
     return tf.gather(images01, order[: n // 2]), tf.gather(images01, order[n // 2 : 2 * (n // 2)])
 
 
-def _digit_domains(native01, spec, seed, size):
+def _digit_domains(native01, spec, seed, size, paired=False):
     """One domain of all digits, or the thesis's pair: disjoint halves, the second transformed at the digits'
-    native resolution, both then resized."""
+    native resolution, both then resized. `paired`: the first half and its own transformed images, so image i of
+    both domains is one digit (Pix2Pix's pairs x, T(x))."""
     from Data.transforms import digit_pair, resized
 
     if spec.n_domains == 1:
         return [ArraySource(resized(native01, size))]
-    return [ArraySource(x) for x in digit_pair(*halves(native01, seed), spec.transform, size)]
+    first, second = halves(native01, seed)
+    return [ArraySource(x) for x in digit_pair(first, first if paired else second, spec.transform, size)]
 
 
-def load_domains(name, data_dir=None, folders=(), image_size=32, seed=0, attribute=None, svhn_classifier=None):
+def load_domains(name, data_dir=None, folders=(), image_size=32, seed=0, attribute=None, svhn_classifier=None,
+                 paired=False):
     """Sources for dataset `name`; prepared data (MNIST, SVHN, CelebA, CycleGAN sets) is read from data_dir.
 
     attribute: the CelebA attribute splitting celeba2attribute; svhn_classifier: the classifier a *_pruned
-    dataset was pruned with (prepare-data svhn_pruned).
+    dataset was pruned with (prepare-data svhn_pruned); paired: a digit pair's domains hold the same digits, index
+    by index (two folders pair by their sorted, same-named files, which the configuration checks).
     """
     spec = DATASETS[name]
     if spec.source == "folder":
@@ -61,4 +65,4 @@ def load_domains(name, data_dir=None, folders=(), image_size=32, seed=0, attribu
         from Data.mnist import load_mnist_images
 
         native01, _ = load_mnist_images(data_dir, "train")
-    return _digit_domains(native01, spec, seed, image_size)
+    return _digit_domains(native01, spec, seed, image_size, paired)

@@ -33,6 +33,21 @@ class GeneratorSet:
         g = self.single[domain]
         return keras.Model(g.inputs[0], g.outputs[-1], name=f"generator_{domain + 1}")
 
+    @staticmethod
+    def inputs(z, reals):
+        """What `joint` reads in a training step: the latent rows (Nets/translators.py's sets read `reals`)."""
+        return z
+
+    def paired_variables(self):
+        """The two generators' trainable variables (for the weight regulariser and the weight_diff metric), or
+        None for one generator."""
+        return (self.single[0].trainable_variables, self.single[1].trainable_variables) if len(self.single) == 2 \
+            else None
+
+    def image_models(self):
+        """{export name: net} of every generator, z -> image."""
+        return {f"generator_{i + 1}": self.image_model(i) for i in range(len(self.single))}
+
 
 def _apply(block, x):
     for layer in block:

@@ -1,4 +1,4 @@
-"""The one adversarial training step behind GAN, CoGAN and SCoGAN.
+"""The one adversarial training step behind GAN, CoGAN, SCoGAN and CycleGAN.
 
 Every domain's discriminator loss is summed into one objective for one discriminator
 optimizer, and every domain's generator loss plus the weighted couplings into one
@@ -9,6 +9,11 @@ for unshared SCoGAN nets the sum separates exactly into each generator's own los
 Adam and RMSProp act element-wise, so one optimizer over the union equals one per net.
 A coupling's auxiliary net (the cycle encoder) is updated in the same step by its own
 optimizer on the coupling's unweighted term.
+
+Translators (CycleGAN) use the same step: their generator set reads the real batches instead of z
+(`generators.inputs`), their cycle, identity and L1 terms are couplings, with a history buffer each
+discriminator judges the fakes `Trainers/history.py` returns in place of the current ones, and a conditional
+discriminator (Pix2Pix) judges what the setup's `judged` makes of the real and generated images.
 
 Randomness and devices: `train_step` runs in cross-replica context and draws every random number of a step
 (z, the gradient penalty's alpha) for the global batch from one tf.random.Generator that the checkpoint saves;
@@ -28,6 +33,8 @@ from Penalties.consistency import consistency_term
 from Penalties.drift import drift_term
 from Penalties.gradient_penalty import wasserstein_gradient_penalty
 from Penalties.regularisers import mean_abs_weight_difference, weight_decay
+from Trainers.history import ImageHistory
+from Trainers.schedules import learning_rate
 from Trainers.setup import StepContext
 
 
@@ -41,12 +48,15 @@ def unique_variables(models):
     return out
 
 
-def make_optimizer(cfg, loss_scaling=False):
+def make_optimizer(cfg, loss_scaling=False, updates_per_step=1):
+    """The configured optimizer; under --lr-schedule its rate follows the run's updates (iterations x
+    `updates_per_step`, n_critic for the discriminators)."""
     o = cfg.optimisation
+    lr = learning_rate(o.lr_schedule, o.lr, o.iterations * updates_per_step)
     if o.optimizer == "rmsprop":
-        optimizer = keras.optimizers.RMSprop(o.lr)
+        optimizer = keras.optimizers.RMSprop(lr)
     else:
-        optimizer = keras.optimizers.Adam(o.lr, beta_1=o.beta1, beta_2=o.beta2)
+        optimizer = keras.optimizers.Adam(lr, beta_1=o.beta1, beta_2=o.beta2)
     return keras.optimizers.LossScaleOptimizer(optimizer) if loss_scaling else optimizer
 
 
@@ -75,7 +85,7 @@ class AdversarialTrainer(tf.Module):
         self.setup = setup
         self.cfg = cfg
         self.strategy = strategy or tf.distribute.get_strategy()
-        self.generator_loss, self.discriminator_loss = LOSSES[cfg.objective.loss]
+        self.generator_loss, self.discriminator_loss = setup.adversarial_losses or LOSSES[cfg.objective.loss]
         self.g_vars = unique_variables([setup.generators.joint])
         self.d_vars = unique_variables(setup.discriminators)
         # CT-GAN's consistency term reads the critics' second-to-last features too: the same layers, two outputs.
@@ -84,7 +94,7 @@ class AdversarialTrainer(tf.Module):
         scaling = keras.mixed_precision.global_policy().name == "mixed_float16"
         with self.strategy.scope():
             self.g_optimizer = make_optimizer(cfg, scaling)
-            self.d_optimizer = make_optimizer(cfg, scaling)
+            self.d_optimizer = make_optimizer(cfg, scaling, updates_per_step=cfg.objective.n_critic)
             self.aux_optimizers = {name: make_optimizer(cfg, scaling) for name in setup.auxiliaries}
             # Built now, so a restored checkpoint fills their moments at once instead of on first use.
             self.g_optimizer.build(self.g_vars)
@@ -97,9 +107,10 @@ class AdversarialTrainer(tf.Module):
         self.growth = getattr(setup.generators, "growth", None)
         if self.growth is not None:
             self.growth.bind(self.step)
-        single = setup.generators.single
-        self.paired_generator_variables = ((single[0].trainable_variables, single[1].trainable_variables)
-                                           if len(single) == 2 else None)
+        self.paired_generator_variables = setup.generators.paired_variables()
+        # Outside the strategy's scope, like the noise: one buffer, updated by the one replica the rules allow.
+        self.histories = [ImageHistory(setup.history_size, d.inputs[0].shape[1:], name=f"history_{i + 1}")
+                          for i, d in enumerate(setup.discriminators)] if setup.history_size else []
 
     def sample_z(self, n):
         shape = [n, self.cfg.model.latent_dim]
@@ -107,10 +118,16 @@ class AdversarialTrainer(tf.Module):
             return self.noise.normal(shape)
         return self.noise.uniform(shape, -1.0, 1.0)
 
-    def discriminator_step(self, reals, z, alpha=None):
-        """One discriminator update on this replica's `reals` and latent rows `z` (and gradient-penalty alphas)."""
+    def discriminator_step(self, reals, z, alpha=None, history_draws=None):
+        """One discriminator update on this replica's `reals` and latent rows `z` (and gradient-penalty alphas,
+        and the history buffers' draws)."""
         cfg, metrics = self.cfg, {}
-        fakes = self.setup.generators.images(self.setup.generators.joint(z, training=True))
+        generators = self.setup.generators
+        fakes = generators.images(generators.joint(generators.inputs(z, reals), training=True))
+        reals, fakes = self.setup.judged(reals, fakes)
+        if self.histories:
+            fakes = [history.query(fake, history_draws[:, 2 * i : 2 * i + 2])
+                     for i, (history, fake) in enumerate(zip(self.histories, fakes))]
         with tf.GradientTape() as tape:
             total = 0.0
             for i, (disc, real, fake) in enumerate(zip(self.setup.discriminators, reals, fakes), start=1):
@@ -144,7 +161,7 @@ class AdversarialTrainer(tf.Module):
     def step_context(self, z, reals, training=True):
         """Run the generators on `z`: what the couplings read in a generator update (call it inside the tape)."""
         generators = self.setup.generators
-        outputs = generators.joint(z, training=training)
+        outputs = generators.joint(generators.inputs(z, reals), training=training)
         return StepContext(z=z, features=generators.features(outputs), fakes=generators.images(outputs),
                            reals=list(reals), generator_variables=self.paired_generator_variables)
 
@@ -155,7 +172,8 @@ class AdversarialTrainer(tf.Module):
         with tf.GradientTape(persistent=bool(self.aux_optimizers)) as tape:
             context = self.step_context(z, reals)
             total = 0.0
-            for i, (disc, fake) in enumerate(zip(self.setup.discriminators, context.fakes), start=1):
+            judged_fakes = self.setup.judged(context.reals, context.fakes)[1]
+            for i, (disc, fake) in enumerate(zip(self.setup.discriminators, judged_fakes), start=1):
                 loss = self.generator_loss(disc(fake, training=True))
                 metrics[f"g{i}_loss"] = loss
                 total += loss
@@ -184,9 +202,10 @@ class AdversarialTrainer(tf.Module):
             metrics["weight_diff"] = mean_abs_weight_difference(*self.paired_generator_variables)
         return metrics
 
-    def _on_replicas(self, update, batches, k, *draws):
-        """Run `update(reals, *draws)` on every replica with its own rows: slice k of its batch of
+    def _on_replicas(self, update, batches, k, *draws, **named_draws):
+        """Run `update(reals, *draws, **named_draws)` on every replica with its own rows: slice k of its batch of
         n_critic * local-batch images per domain, and its share of the global draws. Metrics: replica mean."""
+        names = list(named_draws)
 
         def replica_update(local_batches, *global_draws):
             index, replicas = _replica()
@@ -194,9 +213,11 @@ class AdversarialTrainer(tf.Module):
             reals = [x[k * b : (k + 1) * b] for x in local_batches]
             if self.growth is not None:  # downscaled and blended to the level the nets are at
                 reals = [self.growth.real_images(x) for x in reals]
-            return update(reals, *[d[index * b : (index + 1) * b] for d in global_draws])
+            mine = [d[index * b : (index + 1) * b] for d in global_draws]
+            positional = len(mine) - len(names)
+            return update(reals, *mine[:positional], **dict(zip(names, mine[positional:])))
 
-        metrics = self.strategy.run(replica_update, args=(tuple(batches), *draws))
+        metrics = self.strategy.run(replica_update, args=(tuple(batches), *draws, *named_draws.values()))
         if self.strategy.num_replicas_in_sync == 1:
             return dict(metrics)
         return {name: self.strategy.reduce(tf.distribute.ReduceOp.MEAN, value, axis=None)
@@ -213,7 +234,8 @@ class AdversarialTrainer(tf.Module):
         for k in range(cfg.objective.n_critic):
             draws = [self.sample_z(n)] + ([self.noise.uniform([n])] if cfg.objective.penalty in GRADIENT_PENALTIES
                                           else [])
-            metrics = self._on_replicas(self.discriminator_step, batches, k, *draws)
+            history = {"history_draws": self.noise.uniform([n, 2 * len(self.histories)])} if self.histories else {}
+            metrics = self._on_replicas(self.discriminator_step, batches, k, *draws, **history)
             if cfg.objective.penalty == "clip":
                 clip_weights(self.d_vars, cfg.objective.clip_value)
         metrics.update(self._on_replicas(self.generator_step, batches, cfg.objective.n_critic - 1, self.sample_z(n)))

@@ -13,9 +13,9 @@ def net_options(cfg):
 
 def model_module(cfg):
     """The module of cfg's model: it builds the generators, the discriminators and the whole training setup."""
-    from Trainers import cogan, gan, scogan
+    from Trainers import cogan, cyclegan, gan, pix2pix, scogan
 
-    return {"gan": gan, "cogan": cogan, "scogan": scogan}[cfg.model.kind]
+    return {"gan": gan, "cogan": cogan, "scogan": scogan, "cyclegan": cyclegan, "pix2pix": pix2pix}[cfg.model.kind]
 
 
 def build_setup(cfg):

@@ -1,4 +1,5 @@
-"""Checkpoints of everything a resumed run needs: nets (auxiliary ones too), optimizers, step and every RNG state.
+"""Checkpoints of everything a resumed run needs: nets (auxiliary ones too), optimizers, step, every RNG state and
+CycleGAN's history buffers.
 
 Frozen nets (classifier, VGG) are not saved: they are reloaded from their own files.
 
@@ -45,6 +46,7 @@ def _parts(trainer):
         "d_optimizer": trainer.d_optimizer,
     }
     parts.update({f"discriminator_{i + 1}": d for i, d in enumerate(setup.discriminators)})
+    parts.update({history.name: history for history in trainer.histories})
     for name, net in setup.auxiliaries.items():
         parts[name] = net
         parts[f"{name}_optimizer"] = trainer.aux_optimizers[name]

@@ -21,7 +21,9 @@ from Utils.errors import ConfigError
 from Utils.latents import NOISES
 
 SCHEMA_VERSION = 2
-MODELS = ("gan", "cogan", "scogan")
+MODELS = ("gan", "cogan", "scogan", "cyclegan", "pix2pix")
+TRANSLATORS = ("cyclegan", "pix2pix")  # image-to-image models: they translate real images, no latent vectors
+LR_SCHEDULES = ("constant", "half-linear")
 STRATEGIES = ("default", "mirrored", "multiworker")
 # Data whose images a digit classifier (train-classifier, the SVHN classifiers of reproduce) classifies.
 DIGIT_SOURCES = ("mnist", "digits", "svhn", "mnist2svhn")
@@ -46,11 +48,15 @@ class DataConfig:
                                        "without it, domain 2 with it", choices=tuple(CELEBA_ATTRIBUTE_NAMES))
     svhn_classifier: Optional[str] = setting(None, "*svhn_pruned: the digit classifier SVHN was pruned with "
                                              "(python main.py prepare-data svhn_pruned)")
+    paired: bool = setting(False, "aligned pairs, read in one order: a digit pair's first half and its own "
+                           "transformed images (x, T(x)), or two --folder paths' same-named images (pix2pix needs it)")
 
 
 @dataclass(frozen=True)
 class ModelConfig:
-    kind: str = setting("scogan", "gan: one pair; cogan: weight sharing; scogan: soft coupling", choices=MODELS,
+    kind: str = setting("scogan", "gan: one pair; cogan: weight sharing; scogan: soft coupling; cyclegan: unpaired "
+                        "translation (Zhu et al. 2017); pix2pix: paired translation 1 -> 2 (Isola et al. 2017)",
+                        choices=MODELS,
                         flag="model")
     arch: Optional[str] = setting(None, "the thesis's CoGAN nets cogan32 (Tables 3.1/3.2), cogan128 (A.1/A.2), "
                                   "cogan256 (A.3/A.4) (dcgan32/128/256 before), dcgan (Radford et al. 2015: 32, 64 or "
@@ -76,6 +82,8 @@ class ModelConfig:
     shared_layers: Optional[int] = setting(None, "CoGAN only: generator blocks shared from the input side, 1..4 "
                                            "(thesis: 4 when unset; cogan128 1..5, cogan256 1..7, dcgan 1..3 at 32x32 "
                                            "and 1..4 above, all when unset)")
+    residual_blocks: Optional[int] = setting(None, "cyclegan: residual blocks of each ResNet translator; unset: 9 "
+                                             "at 256x256, 6 at 128x128 and below (the paper)", minimum=1)
     shared_disc_layers: Optional[int] = setting(None, "CoGAN only: discriminator blocks shared from the logit side, "
                                                 "1..3 (thesis: 3 when unset; cogan128/256 1..7, 6 when unset; "
                                                 "dcgan 1..3 at 32x32 and 1..4 above, all when unset)")
@@ -97,6 +105,15 @@ class ObjectiveConfig:
     drift: float = setting(0.0, "weight epsilon of the drift term epsilon * E[D(real)^2] that keeps a Wasserstein "
                            "critic near 0 (Karras et al. 2018: 0.001)", minimum=0.0)
     n_critic: int = setting(1, "discriminator updates per generator update", minimum=1)
+    image_cycle_weight: float = setting(10.0, "cyclegan: weight lambda of cycle consistency |F(G(x)) - x|_1 + "
+                                        "|G(F(y)) - y|_1 (the paper: 10)", minimum=0.0)
+    identity_weight: float = setting(5.0, "cyclegan: weight of identity mapping |G(y) - y|_1 + |F(x) - x|_1 (the "
+                                     "paper: 0.5 lambda = 5; 0 turns it off)", minimum=0.0)
+    history_size: int = setting(50, "cyclegan: earlier fakes each discriminator's history buffer holds; the "
+                                "discriminator sees them half the time once it is full (the paper: 50; 0: none)",
+                                minimum=0)
+    l1_weight: float = setting(100.0, "pix2pix: weight lambda of the L1 distance |G(x) - y|_1 to the target (the "
+                               "paper: 100)", minimum=0.0)
     weight_decay: float = setting(0.0, "L2 coefficient on all kernels, added to both losses", minimum=0.0)
 
 
@@ -137,6 +154,8 @@ class OptimisationConfig:
     beta2: float = setting(0.999, "Adam beta2")
     batch_size: int = setting(64, "images per domain per update (the global batch under --strategy)", minimum=1)
     iterations: int = setting(25000, "generator updates to run (thesis: 25k)", minimum=1)
+    lr_schedule: str = setting("constant", "constant --lr, or half-linear: --lr for the first half of the "
+                               "iterations, then linearly to 0 (CycleGAN's, its default)", choices=LR_SCHEDULES)
     seed: int = setting(0, "seed of data order, noise and initialisation")
 
 
@@ -419,16 +438,106 @@ def check_data(v: Mapping[str, Any]):
         raise ConfigError(problem)
 
 
+def _n_domains(v):
+    spec = DATASETS[v["dataset"]]
+    return len(v["folder"]) if spec.source == "folder" else spec.n_domains
+
+
+# What each setting is for, when a translator refuses it (the settings of the latent models' nets and objective).
+_LATENT_ONLY = {"arch": "the translators' nets are their own (ResNet or U-Net translators, PatchGAN "
+                        "discriminators)",
+                "disc_norm": "the PatchGAN discriminators use the paper's norm (instance for CycleGAN, batch for "
+                             "Pix2Pix)",
+                "disc_dropout": "the PatchGAN discriminators have no dropout",
+                "first_convt": "it is a layer of the cogan32 generator",
+                "latent_dim": "translators read images, not latent vectors", "noise": "translators draw no z",
+                "prelu_init": "the translators use ReLU and LeakyReLU",
+                "shared_layers": "it is CoGAN's weight sharing", "shared_disc_layers": "it is CoGAN's weight sharing",
+                "penalty": "the translators' papers constrain no discriminator",
+                "gp_weight": "it weighs --penalty gp", "ct_weight": "it weighs --penalty gp+ct",
+                "clip_value": "it is --penalty clip's bound",
+                **{name: "it grows latent models' nets" for name in ("progressive", "prog_start", "prog_images")},
+                **{name: "it couples SCoGAN's generators" for name in (
+                    "fr_weight", "fr_layers", "fr_image", "wr_weight", "classifier", "cycle_norm",
+                    "perceptual_backbone", "perceptual_weights") + COUPLING_WEIGHTS}}
+# The translators' own settings and the model each belongs to.
+_TRANSLATOR_ONLY = {"residual_blocks": "cyclegan", "image_cycle_weight": "cyclegan", "identity_weight": "cyclegan",
+                    "history_size": "cyclegan", "l1_weight": "pix2pix"}
+
+
+def _own_settings(v, given, label):
+    """Each translator's settings only for that translator."""
+    for name, model in _TRANSLATOR_ONLY.items():
+        if name in given and v["model"] != model:
+            raise ConfigError(f"{label(name)} is for --model {model}")
+
+
+def _paired(v, label):
+    """--paired needs data with pairs: a digit pair (the same digits, the second transformed) or two folders whose
+    images pair by name (_paired_folders checks the names); Pix2Pix needs it."""
+    spec = DATASETS[v["dataset"]]
+    if v["model"] == "pix2pix" and not v["paired"]:
+        raise ConfigError("--model pix2pix learns from aligned pairs: add --paired (a digit pair such as "
+                          "mnist2edge, or two --folder paths of same-named images)")
+    if not v["paired"]:
+        return
+    if not (spec.transform or (spec.source == "folder" and len(v["folder"]) == 2)):
+        raise ConfigError(f"{label('paired')} pairs each digit with its own transformed image (mnist2*, digits2*) or "
+                          f"the same-named images of two --folder paths; --dataset {v['dataset']} has no pairs")
+
+
+def _paired_folders(v, label):
+    """Two paired folders hold the same names, each once: the sorted listings then pair index by index."""
+    if v["paired"] and DATASETS[v["dataset"]].source == "folder":
+        stems = [{Path(f).stem for f in list_images(folder)} for folder in v["folder"]]
+        if any(len(names) != len(list_images(folder)) for names, folder in zip(stems, v["folder"])):
+            raise ConfigError(f"{label('paired')}: a --folder holds two images of the same name (other extensions); "
+                              f"pairs are matched by name")
+        if stems[0] != stems[1]:
+            only = sorted(stems[0] ^ stems[1])
+            raise ConfigError(f"{label('paired')} pairs the images of the two folders by name, so both need the same "
+                              f"names: {', '.join(only[:5])}{' ...' if len(only) > 5 else ''} only in one of them")
+
+
+def _translation(v, given, label):
+    """A translator's rules: two domains of images at a size the dataset loads; the latent models' settings
+    refused; the paper's loss (least-squares) and schedule (half-linear) unless given."""
+    refused = sorted(set(_LATENT_ONLY) & given)
+    if refused:
+        name = refused[0]
+        raise ConfigError(f"{label(name)} does not apply to --model {v['model']}: {_LATENT_ONLY[name]}; drop it")
+    if _n_domains(v) != 2:
+        raise ConfigError(f"--model {v['model']} translates between two domains but --dataset {v['dataset']} has "
+                          f"{_n_domains(v)}; use a pair such as mnist2edge, horse2zebra or two --folder paths")
+    sizes = DATASETS[v["dataset"]].sizes
+    if v["image_size"] is None:
+        v["image_size"] = sizes[0]
+    elif v["image_size"] not in sizes:
+        raise ConfigError(f"--dataset {v['dataset']} takes --image-size {' or '.join(map(str, sizes))}, got "
+                          f"--image-size {v['image_size']}")
+    if v["model"] == "pix2pix" and v["image_size"] & (v["image_size"] - 1):
+        raise ConfigError(f"--model pix2pix's U-Net halves the side down to 1x1, so it needs a power of two; got "
+                          f"--image-size {v['image_size']}: use 32, 64, 128 or 256")
+    if v["width"] <= 0:
+        raise ConfigError(f"--width must be positive, got {v['width']}")
+    _own_settings(v, given, label)
+    v["arch"] = v["disc_norm"] = None
+    if v["model"] == "cyclegan":  # the paper's loss and schedule; Pix2Pix's are the defaults (non-saturating, constant)
+        v["loss"] = v["loss"] if "loss" in given else "least-squares"
+        v["lr_schedule"] = v["lr_schedule"] if "lr_schedule" in given else "half-linear"
+
+
 def _model(v, given, label):
     """Each model's own settings only for that model; CoGAN's sharing depth from the architecture when unset."""
     spec, arch = DATASETS[v["dataset"]], ARCHITECTURES[v["arch"]].blocks[v["image_size"]]
-    n_domains = len(v["folder"]) if spec.source == "folder" else spec.n_domains
+    n_domains = _n_domains(v)
     if v["model"] == "gan" and n_domains != 1:
         raise ConfigError(f"--model gan trains one domain but --dataset {v['dataset']} has {n_domains}; use a "
                           f"single-domain dataset (mnist, digits, one --folder) or --model cogan/scogan")
     if v["model"] != "gan" and n_domains != 2:
         raise ConfigError(f"--model {v['model']} needs two domains but --dataset {v['dataset']} has {n_domains}; use "
                           f"a pair such as mnist2edge or digits2edge, or two --folder paths")
+    _own_settings(v, given, label)
     for name in ("shared_layers", "shared_disc_layers"):
         if name in given and v["model"] != "cogan":
             raise ConfigError(f"{label(name)} is for --model cogan; SCoGAN shares nothing and a GAN has one net")
@@ -558,6 +667,10 @@ def check_machine(cfg: RunConfig, machine: Machine):
     """The rules that depend on the machine: the global batch splits over the replicas, and XLA can compile the
     step. resolve() applies them with what can be known without TensorFlow; the training loop again with the
     strategy's real replica count."""
+    if cfg.model.kind == "cyclegan" and cfg.objective.history_size and machine.replicas > 1:
+        raise ConfigError(f"--history-size {cfg.objective.history_size}: the history buffer is one set of images "
+                          f"that one replica updates image by image, but --strategy {cfg.engine.strategy} has "
+                          f"{machine.replicas} replicas; train on one device or add --history-size 0")
     if cfg.optimisation.batch_size % machine.replicas:
         raise ConfigError(f"--batch-size {cfg.optimisation.batch_size} is the global batch and must split evenly over "
                           f"the {machine.replicas} replicas of --strategy {cfg.engine.strategy}")
@@ -593,12 +706,19 @@ def resolve(given: Mapping[str, Any], base: Optional[RunConfig] = None, *, prese
     def label(name):
         return origins.get(name) or flag(name)
 
-    _progressive(v, set(given), label)
-    _architecture(v)
+    translator = v["model"] in TRANSLATORS
+    if translator:
+        _translation(v, set(given), label)
+    else:
+        _progressive(v, set(given), label)
+        _architecture(v)
+    _paired(v, label)
     if check_files:
         check_data(v)
-    _model(v, set(given), label)
-    _consistency(v, set(given), label)
+        _paired_folders(v, label)
+    if not translator:
+        _model(v, set(given), label)
+        _consistency(v, set(given), label)
     _couplings(v, set(given), label)
     _engine(v, label)
     _quality(v, set(given), label)

@@ -16,9 +16,9 @@ def _export(model, final):
 
 
 def export_generators(generators, out_dir):
-    """out_dir/generator_<i>, z -> image; load with tf.saved_model.load(path).serve(z)."""
-    return [_export(generators.image_model(i), Path(out_dir) / f"generator_{i + 1}")
-            for i in range(len(generators.single))]
+    """out_dir/generator_<i>, z -> image (load with tf.saved_model.load(path).serve(z)); for translators
+    out_dir/translator_1to2 and translator_2to1, image -> image (.serve(images))."""
+    return [_export(net, Path(out_dir) / name) for name, net in generators.image_models().items()]
 
 
 def export_discriminators(discriminators, out_dir):

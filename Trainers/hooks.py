@@ -154,11 +154,25 @@ def write_samples(generators, z, path, log=None, step=None):
     return grid
 
 
+def write_translations(translators, inputs, path, log=None, step=None):
+    """The translation grid of the fixed real `inputs` (Nets/translators.py:TranslatorSet.sample_rows: per
+    direction, rows of inputs, translations and reconstructions or targets), to a PNG and TensorBoard."""
+    from Utils.images import pair_grid, save_png
+
+    rows = [np.asarray(x, dtype=np.float32) for x in translators.sample_rows(inputs)]
+    grid = pair_grid(rows, columns=min(8, len(inputs[0])))
+    save_png(grid, path)
+    if log is not None:
+        log.image(step, "samples", grid)
+    return grid
+
+
 class SampleGrids(Hook):
     """A sample grid of the fixed latent vectors after the first compiled call (something to look at within a
     minute of the start), every `every` steps, at the end and on interruption.
 
-    `write(generators, z, path, log, step)` draws it: write_samples, or Data/ring.RingSamples for 2D points."""
+    `write(generators, z, path, log, step)` draws it: write_samples, write_translations (z: the fixed real
+    images) or Data/ring.RingSamples for 2D points."""
 
     def __init__(self, write, generators, z, run_dir, log, every):
         self.write, self.generators, self.z, self.run_dir, self.log, self.every = (

@@ -8,7 +8,7 @@ quality.png and, at the end, the exported generators.
 Under a multi-worker strategy only the chief writes outputs; every worker saves its own checkpoints.
 """
 from Trainers.calls import StopRequest, run_calls
-from Trainers.config import Machine, check_machine
+from Trainers.config import TRANSLATORS, Machine, check_machine
 from Trainers.run_directory import RunDirectory
 
 def train(cfg, resume=False, replace=False, hooks=()):
@@ -44,7 +44,7 @@ def _build(cfg, strategy):
     tf.keras.utils.set_random_seed(cfg.optimisation.seed)
     data = cfg.data
     sources = load_domains(data.dataset, data.data_dir, data.folder, data.image_size, cfg.optimisation.seed,
-                           attribute=data.attribute, svhn_classifier=data.svhn_classifier)
+                           attribute=data.attribute, svhn_classifier=data.svhn_classifier, paired=data.paired)
     with strategy.scope():
         setup = build_setup(cfg)
     if replicas > 1:
@@ -53,11 +53,13 @@ def _build(cfg, strategy):
 
 
 def _sample_writer(cfg, sources, setup):
-    """Image grids (named by their resolution under --progressive), or for 2D points (the toy ring) scatter plots
-    of generated over real points."""
-    from Trainers.hooks import write_samples
+    """Image grids (named by their resolution under --progressive), translation grids, or for 2D points (the toy
+    ring) scatter plots of generated over real points."""
+    from Trainers.hooks import write_samples, write_translations
     from Trainers.progressive import resolution_samples
 
+    if cfg.model.kind in TRANSLATORS:
+        return write_translations
     if cfg.model.progressive:
         return resolution_samples(write_samples, setup.generators.growth)
     if cfg.data.image_size is not None:
@@ -65,6 +67,17 @@ def _sample_writer(cfg, sources, setup):
     from Data.ring import RingSamples
 
     return RingSamples(sources[0].points)
+
+
+def _sample_inputs(cfg, run_dir, sources):
+    """What every sample grid shows: the fixed latent vectors, or a translator's first --sample-count real images
+    of each domain (the same at every grid and after a resume)."""
+    if cfg.model.kind not in TRANSLATORS:
+        return run_dir.fixed_z(cfg)
+    import numpy as np
+
+    n = min(cfg.output.sample_count, *(source.size for source in sources))
+    return [np.stack([source.element(i) for i in range(n)]) for source in sources]
 
 
 def _run_hooks(cfg, run_dir, setup, sources, manager, start, resume):
@@ -84,8 +97,8 @@ def _run_hooks(cfg, run_dir, setup, sources, manager, start, resume):
             hooks.MetricsLog(log, o.log_every, cfg.optimisation.iterations),
             hooks.ProgressBar(cfg.optimisation.iterations, start, o.log_every, disable=o.quiet),
             checkpoints,
-            hooks.SampleGrids(_sample_writer(cfg, sources, setup), setup.generators, run_dir.fixed_z(cfg), run_dir,
-                              log, o.sample_every),
+            hooks.SampleGrids(_sample_writer(cfg, sources, setup), setup.generators,
+                              _sample_inputs(cfg, run_dir, sources), run_dir, log, o.sample_every),
             hooks.LossPlot(run_dir),
             hooks.Export(setup.generators, run_dir, cfg, setup.auxiliaries)]
 
@@ -113,15 +126,22 @@ def _without_autotune_thread(dataset):
     return dataset.with_options(options)
 
 
-def _batches(cfg, strategy, sources, start):
-    """An iterator over every step's real images from step `start` on: what an uninterrupted run reads there."""
+def _streams(cfg, sources, start):
+    """Each domain's seeded stream from step `start` on; paired domains share one seed, so one order of indices."""
     from Data.pipeline import batched_stream
-    from Trainers.distribute import distribute_batches
 
     o, n_critic = cfg.optimisation, cfg.objective.n_critic
-    streams = [_without_autotune_thread(batched_stream(source, o.batch_size * n_critic, o.seed + i, start_batch=start))
-               for i, source in enumerate(sources)]
-    return iter(distribute_batches(strategy, streams, o.batch_size, n_critic))
+    return [_without_autotune_thread(batched_stream(source, o.batch_size * n_critic,
+                                                    o.seed if cfg.data.paired else o.seed + i, start_batch=start))
+            for i, source in enumerate(sources)]
+
+
+def _batches(cfg, strategy, sources, start):
+    """An iterator over every step's real images from step `start` on: what an uninterrupted run reads there."""
+    from Trainers.distribute import distribute_batches
+
+    o = cfg.optimisation
+    return iter(distribute_batches(strategy, _streams(cfg, sources, start), o.batch_size, cfg.objective.n_critic))
 
 
 def _resume(trainer, run_dir):

@@ -1,11 +1,12 @@
 """What a model contributes to the shared training loop: its nets and its coupling terms, and what a term reads."""
 from dataclasses import dataclass, field
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple, Union
 
 import keras
 import tensorflow as tf
 
 from Nets.pairs import GeneratorSet
+from Nets.translators import TranslatorSet
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,11 +38,26 @@ class Coupling:
     auxiliary: Optional[keras.Model] = None
 
 
+def unconditional(reals, fakes):
+    """Each discriminator judges its own domain's real images against its generated ones."""
+    return list(reals), list(fakes)
+
+
 @dataclass
 class TrainingSetup:
-    generators: GeneratorSet
+    """A model's nets and terms. `generators` is a Nets/pairs.py GeneratorSet (z -> images) or a
+    Nets/translators.py TranslatorSet (real images -> translations); `history_size` > 0 gives each discriminator a
+    buffer of that many earlier fakes (Trainers/history.py, CycleGAN); `adversarial_losses`, a (generator loss,
+    discriminator loss) pair, replaces the --loss family's when the model's paper defines its own; `judged(reals,
+    fakes)` -> (real inputs, fake inputs), one per discriminator, is what the discriminators read (Pix2Pix's
+    conditional one reads each input beside its target or translation)."""
+
+    generators: Union[GeneratorSet, TranslatorSet]
     discriminators: list
     couplings: list = field(default_factory=list)
+    history_size: int = 0
+    adversarial_losses: Optional[Tuple[Callable, Callable]] = None
+    judged: Callable = unconditional
 
     @property
     def n_domains(self):
