@@ -456,6 +456,8 @@ _LATENT_ONLY = {"arch": "the translators' nets are their own (ResNet or U-Net tr
                 "penalty": "the translators' papers constrain no discriminator",
                 "gp_weight": "it weighs --penalty gp", "ct_weight": "it weighs --penalty gp+ct",
                 "clip_value": "it is --penalty clip's bound",
+                **{name: "its measures draw images from latent vectors, which translators do not read"
+                   for name in ("eval_every", "eval_samples", "eval_classifier")},
                 **{name: "it grows latent models' nets" for name in ("progressive", "prog_start", "prog_images")},
                 **{name: "it couples SCoGAN's generators" for name in (
                     "fr_weight", "fr_layers", "fr_image", "wr_weight", "classifier", "cycle_norm",

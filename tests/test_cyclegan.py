@@ -107,6 +107,7 @@ def test_the_paper_defaults_resolve():
     (["--fr-weight", "1"], "--fr-weight does not apply to --model cyclegan"),
     (["--arch", "dcgan"], "--arch does not apply to --model cyclegan"),
     (["--image-size", "64"], "--dataset digits2edge takes --image-size 32"),
+    (["--eval-every", "10"], "--eval-every does not apply to --model cyclegan"),
 ])
 def test_config_refusals_exit_2(args, message):
     proc = subprocess.run([sys.executable, str(REPO / "main.py"), "train", "--model", "cyclegan", "--dataset",
