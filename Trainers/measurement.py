@@ -113,8 +113,9 @@ def _batch_size(m, n, sources):
     return batch_size
 
 
-def _classifier(path, image_shape):
-    """(probe: images -> (probabilities, penultimate features), classes) of a frozen single-label classifier."""
+def classifier_probe(path, image_shape):
+    """(probe: images -> (probabilities, penultimate features), classes) of a frozen single-label classifier;
+    `evaluate` and `train --eval-every` (Trainers/quality.py) measure with it."""
     import keras
     import tensorflow as tf
 
@@ -188,7 +189,7 @@ def measure(m: Measurement):
     sources = _sources(m, shapes)
     n = m.n or default_pairs(m.dataset, [s.size for s in sources])
     batch_size = _batch_size(m, n, sources)
-    probe, classes = _classifier(m.classifier, shapes[0]) if m.classifier else (None, 0)
+    probe, classes = classifier_probe(m.classifier, shapes[0]) if m.classifier else (None, 0)
     lpips = load_lpips(m.net, m.lpips_weights)
 
     n_domains = len(sources)

@@ -81,9 +81,9 @@ class QualityMeasures:
         self.generate = tf.function(lambda z: generators.images(generators.joint(z, training=False)),
                                     input_signature=[latents])
         if cfg.output.eval_classifier:
-            from Trainers.measurement import _classifier
+            from Trainers.measurement import classifier_probe
 
-            self.probe, self.classes = _classifier(cfg.output.eval_classifier, real[0].shape[1:])
+            self.probe, self.classes = classifier_probe(cfg.output.eval_classifier, real[0].shape[1:])
             self.real_outputs = [self._classify(_from_uint8(images)) for images in real]
             self.measure = self._classifier_measures
         else:
