@@ -42,3 +42,9 @@ def write_record(cfg, out_dir):
     path = Path(out_dir) / RECORD
     write_text(path, json.dumps(record, indent=2) + "\n")
     return path
+
+
+def read_record(out_dir) -> dict:
+    """The export's model.json as a dict; {} for an export written before the record existed."""
+    path = Path(out_dir) / RECORD
+    return json.loads(path.read_text()) if path.is_file() else {}

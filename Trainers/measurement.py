@@ -41,7 +41,7 @@ class Measurement:
     classifier: Optional[str] = None
     batch_size: int = 128
     seed: int = 0
-    noise: Optional[str] = None  # None: the run's (uniform for exported generators)
+    noise: Optional[str] = None  # None: the run's (an export's model.json, else uniform)
     extremes: int = 8
     translation: Optional[object] = None  # Trainers.translation_scores.TranslationMeasure: score translations too
     quiet: bool = False
@@ -64,6 +64,7 @@ def _generators(m):
     import tensorflow as tf
 
     from Trainers.ddls import RunSampler
+    from Trainers.export import read_record
     from Trainers.restore import load_exported, restore_run
 
     if m.ddls is not None and not m.is_run:
@@ -76,7 +77,8 @@ def _generators(m):
         return joint, run.config.model.latent_dim, noise, run.checkpoint, sampler
     generators = load_exported(m.source)
     latent_dim = int(tf.nest.flatten(generators[0].serve.input_signature)[0].shape[-1])
-    return (lambda z: [g.serve(z) for g in generators]), latent_dim, m.noise or "uniform", None, None
+    noise = m.noise or read_record(m.source).get("noise") or "uniform"
+    return (lambda z: [g.serve(z) for g in generators]), latent_dim, noise, None, None
 
 
 def _sources(m, shapes):

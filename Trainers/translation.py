@@ -9,13 +9,12 @@ its branch to `translators()`; `translate` and `evaluate --translation` only cal
 `describe()` reads what a source is without TensorFlow (config.json, or the export's model.json written by
 Trainers/export.py), so an impossible direction is refused before anything is built.
 """
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional, Tuple
 
 from Trainers import config
-from Trainers.export import RECORD
+from Trainers.export import read_record
 from Trainers.inversion import InversionSettings
 from Utils.errors import ConfigError
 
@@ -50,7 +49,7 @@ def describe(source) -> SourceFacts:
     if not generators:
         raise ConfigError(f"{path} is neither a run directory (config.json) nor an export (generator_<i> "
                           f"SavedModels)")
-    record = json.loads((path / RECORD).read_text()) if (path / RECORD).is_file() else {}
+    record = read_record(path)
     shape = record.get("image_shape")
     return SourceFacts(path, False, record.get("model"), len(generators), tuple(shape) if shape else None,
                        record.get("noise"), (path / "encoder" / "saved_model.pb").is_file())

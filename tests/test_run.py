@@ -89,6 +89,12 @@ def test_sample_and_export_commands(finished_run, tmp_path):
     assert d1.serve(np.zeros((2, 32, 32, 3), np.float32)).shape == (2, 1)
     assert main(["sample", str(tmp_path / "exp"), "--n", "4", "--out", str(tmp_path / "e")]) == 0
     assert np.load(tmp_path / "e.npz")["images_2"].shape == (4, 32, 32, 3)
+    # fresh z for exported generators follow the latent distribution their model.json records
+    assert np.abs(np.load(tmp_path / "e.npz")["z"]).max() <= 1  # this run's uniform z
+    record = tmp_path / "exp" / "model.json"
+    record.write_text(record.read_text().replace('"uniform"', '"normal"'))
+    assert main(["sample", str(tmp_path / "exp"), "--n", "4", "--out", str(tmp_path / "n")]) == 0
+    assert np.abs(np.load(tmp_path / "n.npz")["z"]).max() > 1  # 400 normal draws: some exceed 1
 
 
 def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):

@@ -29,7 +29,8 @@ def add_parser(subparsers):
                    help="seed of the latent vectors (default: a fresh one, printed and saved in the .npz, so a "
                         "sample can be drawn again)")
     p.add_argument("--noise", choices=NOISES, default=None,
-                   help="distribution of fresh z (default: the run's; uniform for SavedModels)")
+                   help="distribution of fresh z (default: the run's; for exported generators the one "
+                        "their model.json records, else uniform)")
     p.add_argument("--out", default=None, help="output path stem (default: SOURCE/samples/sample)")
     add_ddls_flags(p)
     p.set_defaults(run=run, resolve=resolve)
@@ -72,6 +73,7 @@ def run(args):
     import tensorflow as tf
 
     from Trainers.ddls import check_discriminator_checkpoint
+    from Trainers.export import read_record
     from Trainers.restore import load_exported, restore_run
 
     source = Path(args.source)
@@ -89,7 +91,8 @@ def run(args):
         signature = generators[0].serve.get_concrete_function().structured_outputs
         points = _generates_points(signature)
         latent_dim = int(tf.nest.flatten(generators[0].serve.input_signature)[0].shape[-1])
-        z = _latents(args, latent_dim, args.noise or "uniform", POINT_COUNT if points else IMAGE_COUNT)
+        noise = args.noise or read_record(source).get("noise") or "uniform"
+        z = _latents(args, latent_dim, noise, POINT_COUNT if points else IMAGE_COUNT)
         images = [np.asarray(g.serve(z)) for g in generators]
     stem = Path(args.out) if args.out else source / "samples" / "sample"
     stem.parent.mkdir(parents=True, exist_ok=True)
