@@ -1,10 +1,10 @@
 """Translating images between the two domains of a trained model, from its run directory or its export.
 
 `translators()` returns one `Translator` per direction asked for: a callable x -> Translation and the image
-shape it takes. A GAN pair (CoGAN, SCoGAN) has no translator net, so it translates by latent inversion
-(Trainers/inversion.py): the z whose G_source(z) is closest to x gives G_target(z), and a run with a cycle
-encoder starts one of its searches from F(x). A model with translator nets of its own (CycleGAN, Pix2Pix) adds
-its branch to `translators()`; `translate` and `evaluate --translation` only call `Translator.translate`.
+shape it takes. A model with translator nets (CycleGAN both ways, Pix2Pix 1to2) translates with them directly.
+A GAN pair (CoGAN, SCoGAN) has none, so it translates by latent inversion (Trainers/inversion.py): the z whose
+G_source(z) is closest to x gives G_target(z), and a run with a cycle encoder starts one of its searches from
+F(x). `translate` and `evaluate --translation` only call `Translator.translate`.
 
 `describe()` reads what a source is without TensorFlow (config.json, or the export's model.json written by
 Trainers/export.py), so an impossible direction is refused before anything is built.
@@ -20,6 +20,7 @@ from Utils.errors import ConfigError
 
 DIRECTIONS = {"1to2": (0, 1), "2to1": (1, 0)}  # direction -> (source domain, target domain), 0-based
 INVERTED_MODELS = ("cogan", "scogan")  # pairs of generators on one z: translated by latent inversion
+TRANSLATOR_MODELS = {"cyclegan": ("1to2", "2to1"), "pix2pix": ("1to2",)}  # image -> image nets, per direction
 
 
 @dataclass(frozen=True)
@@ -33,26 +34,50 @@ class SourceFacts:
     image_shape: Optional[Tuple[int, int, int]]
     noise: Optional[str]
     encoder: bool
+    translator_directions: Tuple[str, ...] = ()  # the directions it has translator nets for (CycleGAN, Pix2Pix)
+
+    @property
+    def directions(self) -> Tuple[str, ...]:
+        if self.translator_directions:
+            return self.translator_directions
+        inverted = self.n_domains == 2 and (self.model is None or self.model in INVERTED_MODELS)
+        return tuple(DIRECTIONS) if inverted else ()
 
 
 def describe(source) -> SourceFacts:
-    """The facts of a run directory (config.json) or an export (generator_<i> SavedModels, model.json)."""
+    """The facts of a run directory (config.json) or an export (generator_<i> or translator_<direction>
+    SavedModels, model.json)."""
     path = Path(source)
     if (path / "config.json").is_file():
         cfg = config.load(path)
-        size = cfg.data.image_size
-        return SourceFacts(path, True, cfg.model.kind, 1 if cfg.model.kind == "gan" else 2, (size, size, 3),
-                           cfg.model.noise, bool(cfg.couplings.cycle_weight))
+        size, kind = cfg.data.image_size, cfg.model.kind
+        return SourceFacts(path, True, kind, 1 if kind == "gan" else 2, (size, size, 3), cfg.model.noise,
+                           bool(cfg.couplings.cycle_weight), TRANSLATOR_MODELS.get(kind, ()))
     if (path / "saved_model.pb").is_file():
         return SourceFacts(path, False, None, 1, None, None, False)
     generators = sorted(path.glob("generator_*/saved_model.pb"))
-    if not generators:
-        raise ConfigError(f"{path} is neither a run directory (config.json) nor an export (generator_<i> "
-                          f"SavedModels)")
+    translator_directions = tuple(d for d in DIRECTIONS if (path / f"translator_{d}" / "saved_model.pb").is_file())
+    if not generators and not translator_directions:
+        raise ConfigError(f"{path} is neither a run directory (config.json) nor an export (generator_<i> or "
+                          f"translator_<direction> SavedModels)")
     record = read_record(path)
     shape = record.get("image_shape")
-    return SourceFacts(path, False, record.get("model"), len(generators), tuple(shape) if shape else None,
-                       record.get("noise"), (path / "encoder" / "saved_model.pb").is_file())
+    return SourceFacts(path, False, record.get("model"), len(generators) or 2, tuple(shape) if shape else None,
+                       record.get("noise"), (path / "encoder" / "saved_model.pb").is_file(), translator_directions)
+
+
+def check_latent_source(source, command):
+    """ConfigError for a model that translates images instead of generating them from z (CycleGAN, Pix2Pix),
+    which `command` (sample, evaluate) cannot draw from."""
+    path = Path(source)
+    if not (path / "config.json").is_file() and not any(path.glob("translator_*/saved_model.pb")):
+        return  # generators, or no model at all: the command's own checks say which
+    facts = describe(path)
+    if facts.translator_directions:
+        raise ConfigError(f"{command} draws images from latent vectors, and {source} holds image-to-image "
+                          f"translators ({facts.model or 'an export'}: {', '.join(facts.translator_directions)}), "
+                          f"which read images; translate images with `python main.py translate {source} --input "
+                          f"IMAGE_OR_DIR --direction {facts.translator_directions[0]} --out DIR`")
 
 
 def check_direction(facts: SourceFacts, direction):
@@ -61,10 +86,10 @@ def check_direction(facts: SourceFacts, direction):
         raise ConfigError(f"--direction {direction}: choose from {', '.join(DIRECTIONS)}")
     if facts.n_domains != 2:
         raise ConfigError(f"{facts.path} holds {facts.n_domains} generator(s): translation {direction} needs a "
-                          f"two-domain model (CoGAN or SCoGAN), so there is no domain to translate between")
-    if facts.model is not None and facts.model not in INVERTED_MODELS:
-        raise ConfigError(f"translate does not yet translate with --model {facts.model}; it translates GAN pairs "
-                          f"({', '.join(INVERTED_MODELS)}) by latent inversion")
+                          f"two-domain model, so there is no domain to translate between")
+    if direction not in facts.directions:
+        has = ", ".join(facts.directions) or "none"
+        raise ConfigError(f"{facts.path} ({facts.model}) cannot translate {direction}: its directions are {has}")
 
 
 @dataclass
@@ -98,6 +123,8 @@ def translators(source, directions, settings: InversionSettings = InversionSetti
     facts = describe(source)
     for direction in directions:
         check_direction(facts, direction)
+    if facts.translator_directions:
+        return _direct(facts, directions)
     generators, encoder, latent_dim, image_shape = _open(facts)
     noise = noise or facts.noise or "uniform"
     rng = np.random.default_rng(seed)
@@ -107,6 +134,27 @@ def translators(source, directions, settings: InversionSettings = InversionSetti
         invert = inverter(generators[source_domain], latent_dim, noise, settings, distance)
         found[direction] = Translator(direction, image_shape,
                                       _inverted(invert, generators[target_domain], encoder, rng))
+    return found
+
+
+def _direct(facts, directions):
+    """{direction: Translator} from the model's own translator nets, in inference mode."""
+    import numpy as np
+    import tensorflow as tf
+
+    from Trainers.restore import restore_run
+
+    if facts.is_run:
+        nets = restore_run(facts.path).generators.translators
+        calls = {d: tf.function(lambda x, net=nets[d]: net(x, training=False), reduce_retracing=True)
+                 for d in directions}
+    else:  # the closures hold the loaded objects: a SavedModel's functions lose their variables with the object
+        loaded = {d: tf.saved_model.load(str(facts.path / f"translator_{d}")) for d in directions}
+        calls = {d: (lambda x, m=loaded[d]: m.serve(x)) for d in directions}
+    found = {}
+    for d in directions:
+        shape = facts.image_shape or tuple(int(n) for n in loaded[d].serve.input_signature[0].shape[1:])
+        found[d] = Translator(d, shape, lambda x, call=calls[d]: Translation(np.asarray(call(x), np.float32)))
     return found
 
 

@@ -161,3 +161,34 @@ def test_a_tiny_run_checkpoints_resumes_exactly_and_exports(tmp_path):
     for direction in ("1to2", "2to1"):
         exported = tf.saved_model.load(str(whole / "export" / f"translator_{direction}"))
         assert exported.serve(digits).shape == (2, 32, 32, 3)
+
+    # `translate` uses the translators directly, from the run and from its export alike
+    from PIL import Image
+
+    from Utils.commands import main
+
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    for name in ("a.png", "b.png"):
+        Image.fromarray(np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8)).save(inputs / name)
+    outputs = []
+    for source in (whole, whole / "export"):
+        out = tmp_path / f"translated_{source.name}"
+        assert main(["translate", str(source), "--input", str(inputs), "--direction", "2to1", "--out", str(out),
+                     "--quiet"]) == 0
+        assert sorted(p.name for p in out.iterdir()) == ["a.png", "b.png", "translation_grid.png"]  # no inversion
+        outputs.append(np.asarray(Image.open(out / "a.png")))
+    assert np.array_equal(*outputs)
+
+
+@pytest.mark.parametrize("command", ["sample", "evaluate"])
+def test_latent_commands_refuse_translators_naming_translate(tmp_path, capsys, command):
+    from Trainers.config import save
+    from Utils.commands import main
+
+    (tmp_path / "run").mkdir()
+    save(tiny(tmp_path / "run"), tmp_path / "run")
+    with pytest.raises(SystemExit) as exc:
+        main([command, str(tmp_path / "run")])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "translate" in err and "read images" in err and "Traceback" not in err

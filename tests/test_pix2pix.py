@@ -134,3 +134,17 @@ def test_a_tiny_run_checkpoints_resumes_exactly_and_exports(tmp_path):
     exported = tf.saved_model.load(str(whole / "export" / "translator_1to2"))
     assert exported.serve(np.zeros([2, 32, 32, 3], np.float32)).shape == (2, 32, 32, 3)
     assert not (whole / "export" / "translator_2to1").exists()
+
+
+def test_translate_refuses_the_direction_pix2pix_has_no_net_for(tmp_path, capsys):
+    from Trainers.config import save
+    from Utils.commands import main
+
+    run = tmp_path / "run"
+    run.mkdir()
+    save(tiny(run), run)
+    (tmp_path / "in").mkdir()
+    with pytest.raises(SystemExit) as exc:
+        main(["translate", str(run), "--input", str(tmp_path / "in"), "--direction", "2to1", "--out",
+              str(tmp_path / "out")])
+    assert exc.value.code == 2 and "cannot translate 2to1: its directions are 1to2" in capsys.readouterr().err

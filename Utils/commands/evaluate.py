@@ -6,6 +6,7 @@ from pathlib import Path
 
 from Data.catalog import DATASETS, default_data_dir
 from Trainers import config
+from Trainers.translation import check_latent_source
 from Utils.errors import ConfigError
 from Utils.commands.ddls_flags import add_ddls_flags, resolve_ddls
 from Utils.commands.flags import check_range
@@ -142,6 +143,7 @@ def resolve(args):
     source = Path(args.source)
     if not source.exists():
         raise ConfigError(f"{source} does not exist; give a run directory or a folder of exported generators")
+    check_latent_source(source, "evaluate")
     args.is_run = (source / "config.json").is_file()
     if args.is_run:
         _from_run(args, source)

@@ -4,6 +4,7 @@ z moved by discriminator-driven latent sampling (Trainers/ddls.py)."""
 from dataclasses import replace
 from pathlib import Path
 
+from Trainers.translation import check_latent_source
 from Utils.commands.ddls_flags import add_ddls_flags, resolve_ddls
 from Utils.errors import ConfigError
 from Utils.latents import NOISES, draw_latents
@@ -40,6 +41,7 @@ def add_parser(subparsers):
 def resolve(args):
     if not Path(args.source).exists():
         raise ConfigError(f"{args.source} does not exist")
+    check_latent_source(args.source, "sample")
     if args.z is not None and not Path(args.z).is_file():
         raise ConfigError(f"--z {args.z} is not a file")
     if args.n is not None and args.n < 1:
