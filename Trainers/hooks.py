@@ -220,7 +220,7 @@ class Export(Hook):
         from Trainers.export import export_auxiliaries, export_generators, write_record
 
         paths = export_generators(self.generators, self.run_dir.exports)
-        print(f"Done: {step} iterations. Samples in {self.run_dir.samples}, generators exported to "
-              + ", ".join(str(p) for p in paths))
         paths += export_auxiliaries(self.auxiliaries, self.run_dir.exports)
         write_record(self.cfg, self.run_dir.exports)
+        print(f"Done: {step} iterations. Samples in {self.run_dir.samples}, generators exported to "
+              + ", ".join(str(p) for p in paths))
