@@ -346,14 +346,20 @@ def _build_every_level(model, growth, input_shape):
             model(tf.zeros((GROUP_SIZE, *input_shape)))
 
 
+def _domain_blocks(make_block, opts, levels, n_domains, shared_blocks):
+    """Each domain's block per level; the first `shared_blocks` are the same layer objects in every domain."""
+    per_domain = [[make_block(opts, k) for k in levels] for _ in range(n_domains)]
+    for blocks in per_domain[1:]:
+        blocks[:shared_blocks] = per_domain[0][:shared_blocks]
+    return per_domain
+
+
 def build_generators(opts, n_domains, shared_blocks=0):
     """Growing generators of `n_domains` domains whose first `shared_blocks` blocks (from 4x4 up) are the same
     layers; each domain has its own toRGB layers."""
     growth = opts.growth
     levels = range(growth.final_level + 1)
-    per_domain = [[generator_block(opts, k) for k in levels] for _ in range(n_domains)]
-    for blocks in per_domain[1:]:
-        blocks[:shared_blocks] = per_domain[0][:shared_blocks]
+    per_domain = _domain_blocks(generator_block, opts, levels, n_domains, shared_blocks)
     single = []
     for i, blocks in enumerate(per_domain):
         g = ProgressiveGenerator(blocks, [to_rgb(opts, k) for k in levels], growth, opts.latent_dim,
@@ -370,9 +376,7 @@ def build_discriminators(opts, n_domains, shared_blocks=0):
     same layers; each domain has its own fromRGB layers."""
     growth = opts.growth
     levels = range(growth.final_level + 1)
-    per_domain = [[discriminator_block(opts, k) for k in levels] for _ in range(n_domains)]
-    for blocks in per_domain[1:]:
-        blocks[:shared_blocks] = per_domain[0][:shared_blocks]
+    per_domain = _domain_blocks(discriminator_block, opts, levels, n_domains, shared_blocks)
     nets = []
     for i, blocks in enumerate(per_domain):
         d = ProgressiveDiscriminator([from_rgb(opts, k) for k in levels], blocks, growth,

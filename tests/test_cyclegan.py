@@ -1,9 +1,6 @@
 """CycleGAN (Zhu et al. 2017) in the one training loop: its nets, terms, history buffer and schedule against
 hand-computed values; a tiny run that checkpoints, resumes exactly and exports its translators; its
 configuration rules."""
-import csv
-import os
-import signal
 import subprocess
 import sys
 
@@ -13,6 +10,7 @@ import pytest
 import tensorflow as tf
 
 from conftest import REPO
+from stopping import SigtermAt, metrics
 from Losses.adversarial import least_squares_discriminator_loss
 from Losses.translation import cycle_generator_loss
 from Nets.options import NetOptions
@@ -21,7 +19,6 @@ from Nets.resnet_generator import resnet_generator
 from Trainers.config import load, resolve
 from Trainers.cyclegan import cycle_term, identity_term
 from Trainers.history import ImageHistory
-from Trainers.hooks import Hook
 from Trainers.loop import train
 from Trainers.schedules import HalfLinearDecay
 from Trainers.setup import StepContext
@@ -126,20 +123,6 @@ def tiny(out, **overrides):
                     iterations=6, history_size=3, log_every=1, checkpoint_every=3, sample_every=3, sample_count=4,
                     quiet=True, seed=3, out=str(out))
     return resolve({**settings, **overrides})
-
-
-class SigtermAt(Hook):
-    def __init__(self, step):
-        self.step = step
-
-    def on_call(self, step):
-        if step == self.step:
-            os.kill(os.getpid(), signal.SIGTERM)
-
-
-def metrics(out):
-    with open(out / "metrics.csv", newline="") as f:
-        return list(csv.reader(f))
 
 
 def test_a_tiny_run_checkpoints_resumes_exactly_and_exports(tmp_path):

@@ -1,9 +1,6 @@
 """Pix2Pix (Isola et al. 2017) in the one training loop: its L1 term and conditional discriminator input against
 hand-computed values; paired data (the digit pairs, two folders of same-named images) in one seeded order; a tiny
 run that checkpoints, resumes exactly and exports its translator; its configuration rules."""
-import csv
-import os
-import signal
 import subprocess
 import sys
 
@@ -13,8 +10,8 @@ import tensorflow as tf
 from PIL import Image
 
 from conftest import REPO
+from stopping import SigtermAt, metrics
 from Trainers.config import load, resolve
-from Trainers.hooks import Hook
 from Trainers.loop import train
 from Trainers.pix2pix import judged, l1_term
 from Trainers.setup import StepContext
@@ -99,24 +96,10 @@ def test_l1_weight_is_refused_for_the_other_models():
         resolve({"model": "cyclegan", "dataset": "digits2edge", "l1_weight": 10.0})
 
 
-class SigtermAt(Hook):
-    def __init__(self, step):
-        self.step = step
-
-    def on_call(self, step):
-        if step == self.step:
-            os.kill(os.getpid(), signal.SIGTERM)
-
-
 def tiny(out):
     return resolve(dict(model="pix2pix", dataset="digits2edge", paired=True, width=0.125, batch_size=2,
                         iterations=6, log_every=1, checkpoint_every=3, sample_every=3, sample_count=4, quiet=True,
                         seed=5, out=str(out)))
-
-
-def metrics(out):
-    with open(out / "metrics.csv", newline="") as f:
-        return list(csv.reader(f))
 
 
 def test_a_tiny_run_checkpoints_resumes_exactly_and_exports(tmp_path):
