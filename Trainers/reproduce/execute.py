@@ -40,7 +40,8 @@ def _configuration(job: RunJob):
     if not job.started:
         return planned
     saved = config.load(job.directory)
-    given = {k: v for k, v in config.to_flat(planned).items() if k not in DERIVED_PATHS}
+    current = config.to_flat(saved)  # only what the plan changes counts as given (as flags on `train --resume`)
+    given = {k: v for k, v in config.to_flat(planned).items() if k not in DERIVED_PATHS and current.get(k) != v}
     try:
         return config.resolve(config.resume_settings(saved, given), base=saved)
     except ConfigError as exc:
