@@ -26,7 +26,9 @@ def consistency(first, second, margin=MARGIN, feature_weight=FEATURE_WEIGHT):
     return tf.reduce_mean(tf.maximum(distance - margin, 0.0))
 
 
-def consistency_term(critic, real, margin=MARGIN, feature_weight=FEATURE_WEIGHT):
+def consistency_term(critic, real, first=None, margin=MARGIN, feature_weight=FEATURE_WEIGHT):
     """The consistency term of `critic` (image -> [second-to-last features, logits], with dropout: see
-    Nets/pairs.py:with_features) over two training-mode passes of the real images."""
-    return consistency(critic(real, training=True), critic(real, training=True), margin, feature_weight)
+    Nets/pairs.py:with_features) over two training-mode passes of the real images. `first`: a pass already made
+    (the one the adversarial loss reads, as in the authors' code), so only the second runs here."""
+    first = critic(real, training=True) if first is None else first
+    return consistency(first, critic(real, training=True), margin, feature_weight)

@@ -131,7 +131,10 @@ class AdversarialTrainer(tf.Module):
         with tf.GradientTape() as tape:
             total = 0.0
             for i, (disc, real, fake) in enumerate(zip(self.setup.discriminators, reals, fakes), start=1):
-                real_logits, fake_logits = disc(real, training=True), disc(fake, training=True)
+                # Under gp+ct the loss's pass over the reals also gives the features: it is CT's first pass.
+                real_pass = self.critics[i - 1](real, training=True) if self.critics else None
+                real_logits = disc(real, training=True) if real_pass is None else real_pass[1]
+                fake_logits = disc(fake, training=True)
                 loss = self.discriminator_loss(real_logits, fake_logits)
                 metrics[f"d{i}_loss"] = loss
                 if cfg.objective.loss == "wasserstein":
@@ -142,7 +145,7 @@ class AdversarialTrainer(tf.Module):
                     metrics[f"d{i}_gp"] = gp
                     loss += cfg.objective.gp_weight * gp
                 if cfg.objective.penalty == "gp+ct":
-                    ct = consistency_term(self.critics[i - 1], real)
+                    ct = consistency_term(self.critics[i - 1], real, first=real_pass)
                     metrics[f"d{i}_ct"] = ct
                     loss += cfg.objective.ct_weight * ct
                 if cfg.objective.drift:
