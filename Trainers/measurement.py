@@ -158,7 +158,7 @@ def _write_extremes(extremes, path):
     save_png(np.concatenate([blocks[0], spacer, blocks[1]]), path)
 
 
-def _translation(m, image_shape, lpips, probe):
+def _translation(m, image_shape, lpips, probe, directions=("1to2", "2to1")):
     """summary["translation"]: the model's translations of held-out digits scored against T(x)
     (Trainers/translation_scores.py)."""
     import numpy as np
@@ -167,9 +167,46 @@ def _translation(m, image_shape, lpips, probe):
     from Trainers.translation_scores import measure_translation
 
     classify = None if probe is None else (lambda x: np.argmax(np.asarray(probe(x)[0]), axis=-1))
-    with tqdm(total=2 * m.translation.n, unit="translation", dynamic_ncols=True, disable=m.quiet) as bar:
+    with tqdm(total=len(directions) * m.translation.n, unit="translation", dynamic_ncols=True,
+              disable=m.quiet) as bar:
         return measure_translation(m.source, m.dataset, m.data_dir, m.split_seed, image_shape, m.translation,
-                                   lpips.distances, classify, m.noise, m.seed, m.batch_size, bar.update)
+                                   lpips.distances, classify, m.noise, m.seed, m.batch_size, bar.update, directions)
+
+
+def _measure_translators(m, facts):
+    """A CycleGAN or Pix2Pix model draws nothing from z, so its measurement is the translation scores alone, in
+    the directions it has nets for."""
+    from Nets.lpips import load_lpips
+
+    if facts.image_shape is None:
+        raise ConfigError(f"{m.source}/model.json does not record the translators' image size (an export older "
+                          f"than the record): export the run again with `python main.py export RUN`")
+    probe = classifier_probe(m.classifier, facts.image_shape)[0] if m.classifier else None
+    translation = _translation(m, facts.image_shape, load_lpips(m.net, m.lpips_weights), probe,
+                               facts.translator_directions)
+    summary = {"source": str(m.source), "checkpoint": None, "dataset": m.dataset, "n": 0, "net": m.net,
+               "lpips": {}, "classifier": None, "translation": translation, "seconds": translation["seconds"],
+               "pairs_per_second": 0.0}
+    return summary, _write(summary, m)
+
+
+def _write(summary, m, extremes=None):
+    """evaluation.json, .csv, .md (and extremes.png) in m.out; the JSON last, as its presence means complete."""
+    from Utils.atomic import write_text
+    from Utils.evaluation import to_csv
+
+    out = Path(m.out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / output_name(name, m.ddls is not None) for name in OUTPUTS]
+    written = paths[:3]
+    if extremes:
+        summary["extremes"] = {"lowest": extremes.lowest()[0].tolist(), "highest": extremes.highest()[0].tolist()}
+        _write_extremes(extremes, paths[3])
+        written.append(paths[3])
+    write_text(paths[1], to_csv(summary))
+    write_text(paths[2], report(summary))
+    write_text(paths[0], json.dumps(summary, indent=2) + "\n")
+    return written
 
 
 def measure(m: Measurement):
@@ -182,10 +219,13 @@ def measure(m: Measurement):
 
     from Data.pipeline import batched_stream
     from Nets.lpips import load_lpips
-    from Utils.atomic import write_text
-    from Utils.evaluation import LPIPS_ROWS, ClassifierMeasures, Extremes, MeanSE, lpips_measures, lpips_rows, to_csv
+    from Trainers.translation import describe
+    from Utils.evaluation import LPIPS_ROWS, ClassifierMeasures, Extremes, MeanSE, lpips_measures, lpips_rows
     from Utils.latents import draw_latents
 
+    facts = describe(m.source)
+    if facts.translator_directions:
+        return _measure_translators(m, facts)
     generate, latent_dim, noise, checkpoint, sampler = _generators(m)
     shapes = [tuple(x.shape[1:]) for x in generate(np.zeros((1, latent_dim), np.float32))]
     sources = _sources(m, shapes)
@@ -246,18 +286,7 @@ def measure(m: Measurement):
                                   for key, s in cross.items()}
     if sampler:
         summary["ddls"] = sampler.summary()
-    out = Path(m.out)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [out / output_name(name, m.ddls is not None) for name in OUTPUTS]
-    written = paths[:3]
-    if extremes:
-        summary["extremes"] = {"lowest": extremes.lowest()[0].tolist(), "highest": extremes.highest()[0].tolist()}
-        _write_extremes(extremes, paths[3])
-        written.append(paths[3])
-    write_text(paths[1], to_csv(summary))
-    write_text(paths[2], report(summary))
-    write_text(paths[0], json.dumps(summary, indent=2) + "\n")  # last: its presence means complete
-    return summary, written
+    return summary, _write(summary, m, extremes)
 
 
 def report(summary):

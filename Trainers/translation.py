@@ -66,9 +66,9 @@ def describe(source) -> SourceFacts:
                        record.get("noise"), (path / "encoder" / "saved_model.pb").is_file(), translator_directions)
 
 
-def check_latent_source(source, command):
+def check_latent_source(source, command, alternative=""):
     """ConfigError for a model that translates images instead of generating them from z (CycleGAN, Pix2Pix),
-    which `command` (sample, evaluate) cannot draw from."""
+    which `command` (sample, evaluate) cannot draw from; `alternative` names what the command can do instead."""
     path = Path(source)
     if not (path / "config.json").is_file() and not any(path.glob("translator_*/saved_model.pb")):
         return  # generators, or no model at all: the command's own checks say which
@@ -77,7 +77,7 @@ def check_latent_source(source, command):
         raise ConfigError(f"{command} draws images from latent vectors, and {source} holds image-to-image "
                           f"translators ({facts.model or 'an export'}: {', '.join(facts.translator_directions)}), "
                           f"which read images; translate images with `python main.py translate {source} --input "
-                          f"IMAGE_OR_DIR --direction {facts.translator_directions[0]} --out DIR`")
+                          f"IMAGE_OR_DIR --direction {facts.translator_directions[0]} --out DIR`{alternative}")
 
 
 def check_direction(facts: SourceFacts, direction):

@@ -24,9 +24,10 @@ class TranslationMeasure:
 
 
 def measure_translation(source, dataset, data_dir, split_seed, image_shape, settings: TranslationMeasure,
-                        distance, classify=None, noise=None, seed=0, batch_size=128, progress=None):
+                        distance, classify=None, noise=None, seed=0, batch_size=128, progress=None,
+                        directions=("1to2", "2to1")):
     """The translation summary (summary["translation"] of evaluate) of the model at `source` on digit pair
-    `dataset`'s held-out digits, both directions.
+    `dataset`'s held-out digits, in `directions` (both, but Pix2Pix has a net for 1to2 only).
 
     distance(a, b) -> [N] numpy LPIPS; classify(images) -> [N] classes, or None for no agreement measure.
     """
@@ -43,9 +44,10 @@ def measure_translation(source, dataset, data_dir, split_seed, image_shape, sett
     labels = domains_01[2]
     rng = np.random.default_rng(seed)
     chosen = rng.permutation(len(labels))[:settings.n]
-    found = translators(source, list(DIRECTIONS), settings.inversion, noise, seed=seed)
+    found = translators(source, list(directions), settings.inversion, noise, seed=seed)
     start, result = time.monotonic(), {}
-    for direction, (source_domain, target_domain) in DIRECTIONS.items():
+    for direction in directions:
+        source_domain, target_domain = DIRECTIONS[direction]
         x, truth = domains[source_domain][chosen], domains[target_domain][chosen]
         translation = translate_all(found[direction], x, batch_size, progress)
         candidates = {"model": translation.images,
@@ -60,7 +62,7 @@ def measure_translation(source, dataset, data_dir, split_seed, image_shape, sett
     seconds = time.monotonic() - start
     return {"n": int(len(chosen)), "test_digits": int(len(labels)), "directions": result,
             "inversion": vars(settings.inversion), "seconds": round(seconds, 1),
-            "seconds_per_image": round(seconds / (len(chosen) * len(DIRECTIONS)), 3)}
+            "seconds_per_image": round(seconds / (len(chosen) * len(directions)), 3)}
 
 
 def _partners(rng, labels, chosen, same_class):

@@ -303,15 +303,14 @@ def to_csv(summary):
 
 def to_markdown(summary):
     """Thesis Table 5.1's layout: one row per measurement, mean ± standard error; then the class histograms."""
-    head = (f"{summary['n']} pairs, LPIPS {summary['net']}"
+    head = ((f"{summary['n']} pairs" if summary["n"] else "Image-to-image translators, scored on their translations")
+            + f", LPIPS {summary['net']}"
             + (f", checkpoint {summary['checkpoint']}" if summary.get("checkpoint") else "")
             + (f", classifier {summary['classifier']['path']}" if summary.get("classifier") else ""))
-    lines = [head, "", "| measurement | mean ± s.e. |", "| --- | --- |"]
     translation_keys = {key for key, *_ in translation_rows(summary)}
-    for key, label, mean, se in table_rows(summary):
-        if key in translation_keys:  # in their own tables below
-            continue
-        lines.append(f"| {label} | {mean:.4f}" + ("" if se is None else f" ± {se:.4f}") + " |")
+    rows = [row for row in table_rows(summary) if row[0] not in translation_keys]  # those get their own tables
+    lines = [head] + (["", "| measurement | mean ± s.e. |", "| --- | --- |"] if rows else [])
+    lines += [f"| {label} | {mean:.4f}" + ("" if se is None else f" ± {se:.4f}") + " |" for _, label, mean, se in rows]
     clf = summary.get("classifier")
     if clf:
         classes = range(clf["classes"])

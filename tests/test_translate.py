@@ -269,3 +269,35 @@ def test_evaluate_translation_needs_a_digit_pair_and_two_domains(runs, tmp_path,
         with pytest.raises(SystemExit) as exc:
             main(["evaluate", *map(str, args), "--translation", "--out", str(tmp_path / "e"), "--quiet"])
         assert exc.value.code == 2 and message in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not HAVE_LPIPS, reason="LPIPS weight packages not installed")
+@pytest.mark.parametrize("model, directions", [("cyclegan", ["1to2", "2to1"]), ("pix2pix", ["1to2"])])
+def test_evaluate_translation_scores_translator_models_in_their_directions_from_run_and_export(
+        tmp_path, capsys, model, directions):
+    """CycleGAN and Pix2Pix draw nothing from z: `evaluate --translation` scores their nets directly (no inversion
+    error), the same from the run and from its export; what needs latent samples is refused."""
+    from Trainers.config import resolve
+    from Trainers.loop import train
+
+    run = tmp_path / model
+    own = {"residual_blocks": 1} if model == "cyclegan" else {"paired": True}
+    train(resolve(dict(model=model, dataset="digits2edge", width=0.125, batch_size=2, iterations=2,
+                       checkpoint_every=2, sample_every=2, sample_count=2, quiet=True, out=str(run), **own)))
+    found = []
+    for source, extra in ((run, []), (run / "export", ["--dataset", "digits2edge"])):
+        out = tmp_path / f"eval_{source.name}"
+        assert main(["evaluate", str(source), *extra, "--translation", "--translation-n", "6", "--quiet",
+                     "--out", str(out)]) == 0
+        summary = json.loads((out / "evaluation.json").read_text())
+        assert summary["n"] == 0 and summary["lpips"] == {}  # no latent pairs were drawn
+        assert list(summary["translation"]["directions"]) == directions
+        for result in summary["translation"]["directions"].values():
+            assert "inversion_mse" not in result and result["rows"]["model"]["lpips"]["mean"] > 0
+        markdown = (out / "evaluation.md").read_text()
+        assert "translators" in markdown and "| measurement |" not in markdown
+        found.append(summary["translation"]["directions"])
+    assert found[0] == found[1]
+    with pytest.raises(SystemExit) as exc:
+        main(["evaluate", str(run), "--translation", "--ddls", "--quiet"])
+    assert exc.value.code == 2 and "drop --ddls" in capsys.readouterr().err

@@ -106,8 +106,14 @@ def _resolve_translation(args):
     if spec.transform is None or spec.source not in ("mnist", "digits"):
         raise ConfigError(f"--translation needs a digit pair (mnist2edge/negative/rotate, digits2*), whose digits "
                           f"have an exact counterpart T(x); --dataset {args.dataset} has none")
-    for direction in DIRECTIONS:
-        check_direction(describe(args.source), direction)
+    facts = describe(args.source)
+    if facts.translator_directions:  # CycleGAN, Pix2Pix: nothing is drawn from z, so only what reads images
+        drawn = [flag for flag in ("ddls", "swd") if getattr(args, flag)]
+        if drawn:
+            raise ConfigError(f"--{drawn[0]} measures images drawn from latent vectors; {args.source} holds "
+                              f"image-to-image translators ({facts.model or 'an export'}): drop --{drawn[0]}")
+    for direction in facts.translator_directions or DIRECTIONS:
+        check_direction(facts, direction)
     check_range("translation-n", args.translation_n, 2)
     check_range("inversion-starts", args.inversion_starts, 1)
     check_range("inversion-steps", args.inversion_steps, 0)
@@ -143,7 +149,9 @@ def resolve(args):
     source = Path(args.source)
     if not source.exists():
         raise ConfigError(f"{source} does not exist; give a run directory or a folder of exported generators")
-    check_latent_source(source, "evaluate")
+    if not args.translation:
+        check_latent_source(source, "evaluate", f", or score its translations of held-out digits with `python main.py "
+                                                f"evaluate {source} --translation`")
     args.is_run = (source / "config.json").is_file()
     if args.is_run:
         _from_run(args, source)
