@@ -114,6 +114,35 @@ def _plot_panels(steps, columns, panels, out_png, marker=None):
     plt.close(fig)
 
 
+def read_quality_curve(metrics_csv, column):
+    """(steps, values) of one metrics.csv column where it was measured, or None if the run never logged it."""
+    read = _read_metrics(metrics_csv)
+    if read is None or column not in read[1]:
+        return None
+    steps, columns = read
+    present = ~np.isnan(columns[column])
+    return steps[present], columns[column][present]
+
+
+def plot_curves(curves, ylabel, xlabel, out_png):
+    """Several runs' curves of one measure on one axis, {label: (x, y)}: a comparison like seed report 003's
+    FID plots, one line per run."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for label, (x, y) in curves.items():
+        ax.plot(x, y, label=label, linewidth=1, marker="o", markersize=3)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out_png, dpi=100)
+    plt.close(fig)
+
+
 def plot_losses(metrics_csv, out_png):
     """One panel per metric family (discriminator, generator, penalties and couplings); nothing before a row
     is logged."""

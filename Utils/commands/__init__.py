@@ -11,8 +11,8 @@ import sys
 from Utils.commands.flags import Parser
 from Utils.errors import UserError
 
-COMMANDS = ("train", "presets", "train_classifier", "sample", "translate", "export", "evaluate", "reproduce",
-            "prepare_data", "lpips", "convert_lpips_weights")
+COMMANDS = ("train", "presets", "train_classifier", "sample", "translate", "export", "evaluate", "curves",
+            "reproduce", "prepare_data", "lpips", "convert_lpips_weights")
 
 
 def build_parser():
