@@ -1,0 +1,60 @@
+"""Figures of the docs/results pages built from runs' sample grids (RUN/samples/step_*.png, fixed z):
+
+    python docs/results/tools/sample_strips.py --run LABEL=RUN ... --out FIG.png [--index 0] [--last 8]
+
+Per run, one row: the image of fixed latent vector --index at every saved step (seed report 003's Figs. 5/6,
+"one fixed vector throughout training"), then the first --last images of the final grid. Labels on the left.
+"""
+import argparse
+import re
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+
+def _grids(run):
+    """[(step, grid array)] of a run's single-resolution sample grids, by step."""
+    found = []
+    for path in Path(run, "samples").glob("step_*.png"):
+        match = re.fullmatch(r"step_(\d+)\.png", path.name)
+        if match:
+            found.append((int(match.group(1)), np.asarray(Image.open(path).convert("RGB"))))
+    return sorted(found, key=lambda item: item[0])
+
+
+def _cell(grid, index, side):
+    columns = grid.shape[1] // side
+    row, column = divmod(index, columns)
+    return grid[row * side:(row + 1) * side, column * side:(column + 1) * side]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run", action="append", required=True, help="LABEL=RUN_DIR")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--index", type=int, default=0, help="which fixed latent vector to follow")
+    parser.add_argument("--last", type=int, default=8, help="images of the final grid after the gap")
+    parser.add_argument("--side", type=int, default=32, help="image side in the grids")
+    args = parser.parse_args()
+    label_width, gap, rows = 150, 8, []
+    for spec in args.run:
+        label, run = spec.split("=", 1)
+        grids = _grids(run)
+        evolution = [_cell(grid, args.index, args.side) for _, grid in grids]
+        final = [_cell(grids[-1][1], i, args.side) for i in range(args.last)]
+        spacer = np.full((args.side, gap, 3), 255, np.uint8)
+        rows.append((f"{label}\nsteps {grids[0][0]}-{grids[-1][0]}", np.concatenate(evolution + [spacer] + final, 1)))
+    width = label_width + max(strip.shape[1] for _, strip in rows)
+    canvas = Image.new("RGB", (width, sum(strip.shape[0] + 4 for _, strip in rows)), "white")
+    draw, y = ImageDraw.Draw(canvas), 0
+    for label, strip in rows:
+        canvas.paste(Image.fromarray(strip), (label_width, y))
+        draw.multiline_text((4, y + 2), label, fill="black", spacing=2)
+        y += strip.shape[0] + 4
+    canvas.save(args.out)
+    print(f"Wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
