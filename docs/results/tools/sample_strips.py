@@ -39,7 +39,7 @@ def main():
     args = parser.parse_args()
     label_width, gap, rows = 150, 8, []
     for spec in args.run:
-        label, run = spec.split("=", 1)
+        label, run = spec.rsplit("=", 1)
         grids = _grids(run)
         evolution = [_cell(grid, args.index, args.side) for _, grid in grids]
         final = [_cell(grids[-1][1], i, args.side) for i in range(args.last)]

@@ -37,7 +37,7 @@ def _row(folder, names):
 def write_figure(args):
     names = sorted(p.name for p in (Path(args.inputs) / "1").glob("*.png"))
     rows = [("x", Path(args.inputs) / "1"), ("T(x)", Path(args.inputs) / "2")]
-    rows += [tuple(spec.split("=", 1)) for spec in args.row]
+    rows += [tuple(spec.rsplit("=", 1)) for spec in args.row]
     label_width, gap = 110, 2
     strips = [_row(folder, names) for _, folder in rows]
     height = sum(s.shape[0] + gap for s in strips)
