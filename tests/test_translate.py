@@ -298,6 +298,7 @@ def test_evaluate_translation_scores_translator_models_in_their_directions_from_
         assert "translators" in markdown and "| measurement |" not in markdown
         found.append(summary["translation"]["directions"])
     assert found[0] == found[1]
-    with pytest.raises(SystemExit) as exc:
-        main(["evaluate", str(run), "--translation", "--ddls", "--quiet"])
-    assert exc.value.code == 2 and "drop --ddls" in capsys.readouterr().err
+    for flag in (["--ddls"], ["--n", "100"]):
+        with pytest.raises(SystemExit) as exc:
+            main(["evaluate", str(run), "--translation", *flag, "--quiet"])
+        assert exc.value.code == 2 and f"drop {flag[0]}" in capsys.readouterr().err

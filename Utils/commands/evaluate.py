@@ -108,9 +108,9 @@ def _resolve_translation(args):
                           f"have an exact counterpart T(x); --dataset {args.dataset} has none")
     facts = describe(args.source)
     if facts.translator_directions:  # CycleGAN, Pix2Pix: nothing is drawn from z, so only what reads images
-        drawn = [flag for flag in ("ddls", "swd") if getattr(args, flag)]
+        drawn = [flag for flag in ("n", "ddls", "swd") if getattr(args, flag)]
         if drawn:
-            raise ConfigError(f"--{drawn[0]} measures images drawn from latent vectors; {args.source} holds "
+            raise ConfigError(f"--{drawn[0]} is about images drawn from latent vectors; {args.source} holds "
                               f"image-to-image translators ({facts.model or 'an export'}): drop --{drawn[0]}")
     for direction in facts.translator_directions or DIRECTIONS:
         check_direction(facts, direction)

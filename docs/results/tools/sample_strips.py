@@ -14,10 +14,10 @@ from PIL import Image, ImageDraw
 
 
 def _grids(run):
-    """[(step, grid array)] of a run's single-resolution sample grids, by step."""
+    """[(step, grid array)] of a run's sample grids, by step (a progressive run's are upsampled to the final side)."""
     found = []
     for path in Path(run, "samples").glob("step_*.png"):
-        match = re.fullmatch(r"step_(\d+)\.png", path.name)
+        match = re.fullmatch(r"step_(\d+)(_\d+x\d+)?\.png", path.name)  # progressive runs name the resolution
         if match:
             found.append((int(match.group(1)), np.asarray(Image.open(path).convert("RGB"))))
     return sorted(found, key=lambda item: item[0])
