@@ -269,12 +269,23 @@ def discriminator_block(opts, level):
 
 # ---- the nets ---------------------------------------------------------------------------------------------------
 
+def _tracked(model, name, layers_):
+    """`layers_` as a list, each also an attribute of `model` (name_0, name_1, ...): tf.train.Checkpoint follows
+    a Keras 3 model's layer attributes but not layers inside a Python list, which it would silently leave out of
+    every checkpoint."""
+    layers_ = list(layers_)
+    for i, layer in enumerate(layers_):
+        setattr(model, f"{name}_{i}", layer)
+    return layers_
+
+
 class ProgressiveGenerator(keras.Model):
     """z -> image of the final size, from the blocks up to the growth's current level (fading the last in)."""
 
     def __init__(self, blocks, to_rgbs, growth, latent_dim, **kwargs):
         super().__init__(**kwargs)
-        self.blocks, self.to_rgbs, self.growth, self.latent_dim = list(blocks), list(to_rgbs), growth, latent_dim
+        self.blocks, self.to_rgbs = _tracked(self, "block", blocks), _tracked(self, "to_rgb", to_rgbs)
+        self.growth, self.latent_dim = growth, latent_dim
 
     def build(self, input_shape):
         """Nothing to build here: every level's layers build on their first call (_build_every_level)."""
@@ -295,7 +306,8 @@ class ProgressiveDiscriminator(keras.Model):
 
     def __init__(self, from_rgbs, blocks, growth, **kwargs):
         super().__init__(**kwargs)
-        self.from_rgbs, self.blocks, self.growth = list(from_rgbs), list(blocks), growth
+        self.from_rgbs, self.blocks = _tracked(self, "from_rgb", from_rgbs), _tracked(self, "block", blocks)
+        self.growth = growth
 
     def build(self, input_shape):
         """Nothing to build here: every level's layers build on their first call (_build_every_level)."""
@@ -317,7 +329,7 @@ class JointGenerators(keras.Model):
 
     def __init__(self, generators, **kwargs):
         super().__init__(**kwargs)
-        self.generators = list(generators)
+        self.generators = _tracked(self, "generator", generators)
 
     def build(self, input_shape):
         """Nothing to build here: every level's layers build on their first call (_build_every_level)."""

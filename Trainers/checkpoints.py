@@ -99,8 +99,22 @@ def restore(trainer, path):
     """
     # Each restore reads only its own part of the checkpoint; expect_partial() keeps TensorFlow from warning,
     # once the status is collected, that the other part's values "could not be found in the restored object".
-    tf.train.Checkpoint(**_parts(trainer)).restore(path).assert_existing_objects_matched().expect_partial()
+    restore_matched(_parts(trainer), path)
     tf.train.Checkpoint(rng_states=rng_states(_nets(trainer))).restore(path).expect_partial()
+
+
+def restore_matched(parts, path):
+    """Restore `parts` ({name: trackable}) from checkpoint `path`, refusing one that lacks any of their variables
+    rather than leaving those at their initial values."""
+    status = tf.train.Checkpoint(**parts).restore(path)
+    try:
+        status.assert_existing_objects_matched()
+    except AssertionError as exc:
+        missing = str(exc).split(": [", 1)[0]
+        raise CheckpointError(f"{path} lacks weights of the nets this run's config.json builds ({missing}). A run "
+                              f"with --arch progressive checkpointed before 2026-12-02 saved no net weights (only "
+                              f"optimizer state): train it again") from None
+    status.expect_partial()
 
 
 def restore_latest(trainer, directory, log=print):

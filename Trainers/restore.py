@@ -26,6 +26,7 @@ def restore_run(run_dir, discriminators=False, encoder=False) -> RestoredRun:
 
     from Nets.encoder import build_encoder
     from Trainers.builders import model_module, net_options
+    from Trainers.checkpoints import restore_matched
 
     run_dir = Path(run_dir)
     cfg = config.load(run_dir)
@@ -42,7 +43,7 @@ def restore_run(run_dir, discriminators=False, encoder=False) -> RestoredRun:
     enc = build_encoder(opts, cfg.data.image_size) if encoder else None
     if enc is not None:
         parts[enc.name] = enc
-    tf.train.Checkpoint(**parts).restore(latest).assert_existing_objects_matched().expect_partial()
+    restore_matched(parts, latest)
     return RestoredRun(cfg, generators, discs, enc, latest)
 
 

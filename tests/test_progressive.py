@@ -1,5 +1,6 @@
 """Progressive growing (Karras et al. 2018): the paper's layers against hand-computed values, the fade-in's ends,
-the schedule at its phase boundaries, exact resume in the middle of a fade, and a short run's grids per resolution."""
+the schedule at its phase boundaries, exact resume in the middle of a fade, and a short run's grids per resolution
+and the weights its checkpoints hold."""
 import math
 import subprocess
 import sys
@@ -222,3 +223,14 @@ def test_a_growing_run_writes_a_grid_per_resolution(tmp_path):
     from PIL import Image
 
     assert Image.open(out / "samples" / grids[0]).size == Image.open(out / "samples" / grids[-1]).size
+
+    # The checkpoint holds the nets' weights: the run restored without its optimizer draws what the export (written
+    # from the trained nets in memory) draws; an untrained generator would not.
+    from Trainers.restore import load_exported, restore_run
+
+    run = restore_run(out, discriminators=True)
+    z = np.random.default_rng(0).normal(size=(4, 8)).astype(np.float32)
+    restored = np.asarray(run.generators.images(run.generators.joint(z, training=False))[0])
+    export = load_exported(out / "export")[0]  # kept: its variables live only as long as the loaded object
+    exported = np.asarray(export.serve(z))
+    np.testing.assert_allclose(restored, exported, atol=1e-5)

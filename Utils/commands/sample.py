@@ -4,6 +4,7 @@ z moved by discriminator-driven latent sampling (Trainers/ddls.py)."""
 from dataclasses import replace
 from pathlib import Path
 
+from Data.catalog import DATASETS
 from Trainers.translation import check_latent_source
 from Utils.commands.ddls_flags import add_ddls_flags, resolve_ddls
 from Utils.errors import ConfigError
@@ -85,7 +86,7 @@ def run(args):
             check_discriminator_checkpoint(source)
         run = restore_run(source, discriminators=bool(args.ddls))
         cfg, generators = run.config, run.generators
-        points = _generates_points(generators.joint.outputs)
+        points = DATASETS[cfg.data.dataset].sizes is None  # a 2D toy (the ring) has no image sizes
         z = _latents(args, cfg.model.latent_dim, args.noise or cfg.model.noise, POINT_COUNT if points else IMAGE_COUNT)
         images = [np.asarray(x) for x in generators.images(generators.joint(z, training=False))]
     else:
