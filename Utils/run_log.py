@@ -91,27 +91,32 @@ def _read_metrics(metrics_csv):
     return np.array([int(r["step"]) for r in rows]), columns
 
 
-def _plot_panels(steps, columns, panels, out_png, marker=None):
-    """One panel per {title: [column]}, each column over the steps where it has a value; nothing without panels."""
+def _plot_panels(panels, out_png, xlabel="iteration", marker=None):
+    """One panel per {title: {label: (x, y)}}, a line per label; nothing without panels."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    panels = {title: names for title, names in panels.items() if names}
+    panels = {title: lines for title, lines in panels.items() if lines}
     if not panels:
         return
     fig, axes = plt.subplots(len(panels), 1, figsize=(8, 3 * len(panels)), squeeze=False)
-    for ax, (title, names) in zip(axes[:, 0], panels.items()):
-        for name in names:
-            present = ~np.isnan(columns[name])
-            ax.plot(steps[present], columns[name][present], label=name, linewidth=0.8, marker=marker, markersize=3)
+    for ax, (title, lines) in zip(axes[:, 0], panels.items()):
+        for label, (x, y) in lines.items():
+            ax.plot(x, y, label=label, linewidth=0.8, marker=marker, markersize=3)
         ax.set_title(title)
         ax.legend(fontsize=7)
-    axes[-1, 0].set_xlabel("iteration")
+    axes[-1, 0].set_xlabel(xlabel)
     fig.tight_layout()
     fig.savefig(out_png, dpi=100)
     plt.close(fig)
+
+
+def _lines(steps, columns, names):
+    """{column: (steps, values)} where each column has a value."""
+    present = {name: ~np.isnan(columns[name]) for name in names}
+    return {name: (steps[present[name]], columns[name][present[name]]) for name in names}
 
 
 def read_quality_curve(metrics_csv, column):
@@ -119,28 +124,13 @@ def read_quality_curve(metrics_csv, column):
     read = _read_metrics(metrics_csv)
     if read is None or column not in read[1]:
         return None
-    steps, columns = read
-    present = ~np.isnan(columns[column])
-    return steps[present], columns[column][present]
+    return _lines(*read, [column])[column]
 
 
 def plot_curves(curves, ylabel, xlabel, out_png):
     """Several runs' curves of one measure on one axis, {label: (x, y)}: a comparison like seed report 003's
     FID plots, one line per run."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for label, (x, y) in curves.items():
-        ax.plot(x, y, label=label, linewidth=1, marker="o", markersize=3)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(out_png, dpi=100)
-    plt.close(fig)
+    _plot_panels({ylabel: curves}, out_png, xlabel, marker="o")
 
 
 def plot_losses(metrics_csv, out_png):
@@ -151,10 +141,10 @@ def plot_losses(metrics_csv, out_png):
         return
     steps, columns = read
     names = [c for c in columns if not is_quality(c)]
-    _plot_panels(steps, columns, {
-        "discriminator": [n for n in names if n.startswith("d")],
-        "generator": [n for n in names if n.startswith("g")],
-        "other": [n for n in names if not n.startswith(("d", "g"))],
+    _plot_panels({
+        "discriminator": _lines(steps, columns, [n for n in names if n.startswith("d")]),
+        "generator": _lines(steps, columns, [n for n in names if n.startswith("g")]),
+        "other": _lines(steps, columns, [n for n in names if not n.startswith(("d", "g"))]),
     }, out_png)
 
 
@@ -165,6 +155,7 @@ def plot_quality(metrics_csv, out_png):
     if read is None:
         return
     steps, columns = read
-    panels = {title: [c for c in columns if c.startswith(prefix) and not np.isnan(columns[c]).all()]
+    measured = [c for c in columns if not np.isnan(columns[c]).all()]
+    panels = {title: _lines(steps, columns, [c for c in measured if c.startswith(prefix)])
               for title, prefix in QUALITY_PANELS.items()}
-    _plot_panels(steps, columns, panels, out_png, marker="o")
+    _plot_panels(panels, out_png, marker="o")

@@ -4,7 +4,10 @@
 """
 import argparse
 
-from PIL import Image, ImageDraw
+import numpy as np
+from PIL import Image
+
+from canvas import labelled_rows, spacer  # this folder's
 
 
 def main():
@@ -12,21 +15,11 @@ def main():
     parser.add_argument("--grid", action="append", required=True, help="LABEL=STEM of `sample --ddls --out STEM`")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
-    rows = [(label, Image.open(f"{stem}.png").convert("RGB"), Image.open(f"{stem}_ddls.png").convert("RGB"))
-            for label, stem in (spec.rsplit("=", 1) for spec in args.grid)]
-    gap, width = 30, max(plain.width for _, plain, _ in rows)
-    canvas = Image.new("RGB", (2 * width + gap, 18 + sum(plain.height + 20 for _, plain, _ in rows)), "white")
-    draw = ImageDraw.Draw(canvas)
-    draw.text((4, 2), "plain", fill="black")
-    draw.text((width + gap + 4, 2), "DDLS, from the same z", fill="black")
-    y = 18
-    for label, plain, moved in rows:
-        draw.text((4, y + 2), label, fill="black")
-        canvas.paste(plain, (0, y + 16))
-        canvas.paste(moved, (width + gap, y + 16))
-        y += plain.height + 20
-    canvas.save(args.out)
-    print(f"Wrote {args.out}")
+    rows = []
+    for label, stem in (spec.rsplit("=", 1) for spec in args.grid):
+        plain, moved = (np.asarray(Image.open(f"{stem}{suffix}.png").convert("RGB")) for suffix in ("", "_ddls"))
+        rows.append((label, np.concatenate([plain, spacer(plain.shape[0], 30), moved], axis=1)))
+    labelled_rows(rows, args.out, label_width=230, title="left: plain samples; right: DDLS, from the same z")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,9 @@ import re
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
+
+from canvas import labelled_rows, spacer  # this folder's
 
 
 def _grids(run):
@@ -37,23 +39,15 @@ def main():
     parser.add_argument("--last", type=int, default=8, help="images of the final grid after the gap")
     parser.add_argument("--side", type=int, default=32, help="image side in the grids")
     args = parser.parse_args()
-    label_width, gap, rows = 150, 8, []
+    rows = []
     for spec in args.run:
         label, run = spec.rsplit("=", 1)
         grids = _grids(run)
         evolution = [_cell(grid, args.index, args.side) for _, grid in grids]
         final = [_cell(grids[-1][1], i, args.side) for i in range(args.last)]
-        spacer = np.full((args.side, gap, 3), 255, np.uint8)
-        rows.append((f"{label}\nsteps {grids[0][0]}-{grids[-1][0]}", np.concatenate(evolution + [spacer] + final, 1)))
-    width = label_width + max(strip.shape[1] for _, strip in rows)
-    canvas = Image.new("RGB", (width, sum(strip.shape[0] + 4 for _, strip in rows)), "white")
-    draw, y = ImageDraw.Draw(canvas), 0
-    for label, strip in rows:
-        canvas.paste(Image.fromarray(strip), (label_width, y))
-        draw.multiline_text((4, y + 2), label, fill="black", spacing=2)
-        y += strip.shape[0] + 4
-    canvas.save(args.out)
-    print(f"Wrote {args.out}")
+        rows.append((f"{label}\nsteps {grids[0][0]}-{grids[-1][0]}",
+                     np.concatenate(evolution + [spacer(args.side, 8)] + final, 1)))
+    labelled_rows(rows, args.out, label_width=150)
 
 
 if __name__ == "__main__":

@@ -12,9 +12,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the repository, for Data/
+
+from canvas import labelled_rows  # noqa: E402 (this folder's)
 
 
 def write_inputs(args):
@@ -38,17 +40,7 @@ def write_figure(args):
     names = sorted(p.name for p in (Path(args.inputs) / "1").glob("*.png"))
     rows = [("x", Path(args.inputs) / "1"), ("T(x)", Path(args.inputs) / "2")]
     rows += [tuple(spec.rsplit("=", 1)) for spec in args.row]
-    label_width, gap = 110, 2
-    strips = [_row(folder, names) for _, folder in rows]
-    height = sum(s.shape[0] + gap for s in strips)
-    canvas = Image.new("RGB", (label_width + strips[0].shape[1], height), "white")
-    draw, y = ImageDraw.Draw(canvas), 0
-    for (label, _), strip in zip(rows, strips):
-        canvas.paste(Image.fromarray(strip), (label_width, y))
-        draw.text((4, y + strip.shape[0] // 2 - 6), label, fill="black")
-        y += strip.shape[0] + gap
-    canvas.save(args.out)
-    print(f"Wrote {args.out}: {len(names)} digits, {len(rows)} rows")
+    labelled_rows([(label, _row(folder, names)) for label, folder in rows], args.out, gap=2)
 
 
 def main():
