@@ -28,6 +28,17 @@ class GeneratorSet:
         stride = self.n_features + 1
         return [outputs[i * stride : i * stride + self.n_features] for i in range(len(self.single))]
 
+    def compiled_images(self, input_signature=None):
+        """z -> [image per domain] in inference mode, one XLA-compiled function for bulk generation (evaluation).
+
+        On the CPU, XLA runs the thesis's 32x32 generators' transposed convolutions 1.7x faster than TensorFlow's
+        default kernels, with the same images to about 3e-7 (benchmarks/bench_generate.py); it compiles once per
+        batch shape."""
+        import tensorflow as tf
+
+        return tf.function(lambda z: self.images(self.joint(z, training=False)), input_signature=input_signature,
+                           jit_compile=True)
+
     def image_model(self, domain):
         """z -> image of `domain`, for export and sampling."""
         g = self.single[domain]

@@ -72,7 +72,7 @@ def _generators(m):
     if m.is_run:
         run = restore_run(m.source, discriminators=m.ddls is not None)
         generators, noise = run.generators, m.noise or run.config.model.noise
-        joint = tf.function(lambda z: generators.images(generators.joint(z, training=False)), reduce_retracing=True)
+        joint = generators.compiled_images()
         sampler = RunSampler(run, m.ddls, noise) if m.ddls is not None else None
         return joint, run.config.model.latent_dim, noise, run.checkpoint, sampler
     generators = load_exported(m.source)

@@ -78,8 +78,7 @@ class QualityMeasures:
         self.z, real = fixed_sample(cfg, sources)
         self.n_domains = len(sources)
         latents = tf.TensorSpec([None, cfg.model.latent_dim], tf.float32)
-        self.generate = tf.function(lambda z: generators.images(generators.joint(z, training=False)),
-                                    input_signature=[latents])
+        self.generate = generators.compiled_images(input_signature=[latents])
         if cfg.output.eval_classifier:
             from Trainers.measurement import classifier_probe
 
