@@ -8,7 +8,7 @@ import pytest
 
 from Trainers import config, presets
 from Trainers.reproduce.plan import Options, make_plan
-from Trainers.reproduce.report import render
+from Trainers.reproduce.report import collect_classifiers, render
 from Trainers.reproduce.targets import (DIGIT_ROWS, G1_G2, G1_R1, G1_R2, G2_R1, G2_R2, TARGETS, ClassifierSpec, Run,
                                         Target, lpips_table)
 from Utils.commands import main
@@ -324,6 +324,26 @@ def test_the_scale_shortens_runs_and_classifiers_but_not_the_pairs(tmp_path):
     assert {job.epochs for job in plan.classifiers} == {2}  # 10 epochs x 0.15, rounded
     full = make_plan(TARGETS["table-5.1"], Options(tmp_path))
     assert {job.iterations for job in full.runs} == {20000} and "checkpoint_every" not in full.runs[0].settings
+
+
+def test_a_classifier_from_a_smaller_scale_is_kept_and_shown_with_its_epochs(tmp_path):
+    small = make_plan(TARGETS["table-5.1"], Options(tmp_path, scale=0.02))
+    job = next(job for job in small.classifiers if job.spec.name == "mnist")
+    job.path.parent.mkdir(parents=True)
+    job.path.write_bytes(b"")  # what reproduce checks for is the file; its sidecar says how it was trained
+    job.path.with_suffix(".json").write_text(json.dumps({"epochs": 1, "held_out_accuracy": 0.9813, "seconds": 92.5}))
+    assert job.status() == "done"
+
+    larger = make_plan(TARGETS["table-5.1"], Options(tmp_path, scale=0.15))  # plans 2 epochs
+    kept = next(job for job in larger.classifiers if job.spec.name == "mnist")
+    assert kept.done and kept.status().startswith("done with 1 epoch(s), fewer than the 2 planned")
+    assert (kept.command(larger.options), kept.status()) in larger.lines()
+
+    row = next(c for c in collect_classifiers(larger) if c["name"] == "mnist")
+    markdown = render(larger.target, {}, larger.options, [row])
+    assert (f"| mnist | {kept.spec.purpose} | 1 (2; 10) | 0.9813 | 1 min 32 s | {kept.path} |") in markdown
+    untrained = next(c for c in collect_classifiers(larger) if c["name"] == "mnist2edge")
+    assert "| — (2; 10) | to do | — |" in render(larger.target, {}, larger.options, [untrained])
 
 
 def test_the_svhn_classifiers_hold_out_a_seeded_fifth_and_mix_in_mnist(tmp_path, monkeypatch):

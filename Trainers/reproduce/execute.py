@@ -6,7 +6,7 @@ from pathlib import Path
 
 from Trainers import config, presets
 from Trainers.reproduce.plan import DERIVED_PATHS, FIGURE_PAIRS, RING_POINTS, STATE_FILE, Plan, RunJob, read_state
-from Trainers.reproduce.report import collect, render
+from Trainers.reproduce.report import collect, collect_classifiers, render
 from Utils.atomic import write_text
 from Utils.errors import ConfigError, MissingWeightsError
 
@@ -124,7 +124,7 @@ def _draw(job: RunJob):
 def write_report(plan: Plan, not_run):
     path = Path(plan.options.out) / f"{plan.target.name}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_text(path, render(plan.target, collect(plan, not_run), plan.options))
+    write_text(path, render(plan.target, collect(plan, not_run), plan.options, collect_classifiers(plan)))
     return path
 
 

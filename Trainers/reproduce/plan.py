@@ -88,6 +88,22 @@ class ClassifierJob:
     def done(self):
         return self.path.is_file()
 
+    def record(self):
+        """What its sidecar says of the trained classifier ({} before it is trained)."""
+        sidecar = self.path.with_suffix(".json")  # Nets.classifiers.sidecar_path, named here without Keras
+        return json.loads(sidecar.read_text()) if self.done and sidecar.is_file() else {}
+
+    def status(self):
+        """'to do', 'done', or 'done with N epochs' when an earlier, smaller --scale trained it for fewer epochs
+        than this plan asks (it is kept: runs already trained against it)."""
+        if not self.done:
+            return "to do"
+        epochs = self.record().get("epochs")
+        if epochs is not None and epochs < self.epochs:
+            return (f"done with {epochs} epoch(s), fewer than the {self.epochs} planned; it is kept, as runs may have "
+                    f"used it: delete {self.path} before any run to train it afresh")
+        return "done"
+
     def command(self, options):
         if self.spec.dataset not in DIGIT_DATASETS:  # SVHN and the mixed set: reproduce trains them itself
             return (f"# train {self.path}: Table B.1 on {self.spec.dataset}, {self.epochs} epoch(s) "
@@ -223,7 +239,7 @@ class Plan:
         o = self.options
         out = []
         for job in self.classifiers:
-            out.append((job.command(o), "done" if job.done else "to do"))
+            out.append((job.command(o), job.status()))
         if self.prune:
             out.append((self.prune.command(o), "done" if self.prune.done(o) else "to do"))
         for job in self.runs:

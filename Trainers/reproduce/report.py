@@ -40,6 +40,14 @@ def collect(plan, not_run):
     return results
 
 
+def collect_classifiers(plan):
+    """One dict per classifier of the plan: what it is for, the epochs planned and trained, held-out accuracy."""
+    return [{"name": job.spec.name, "purpose": job.spec.purpose, "planned_epochs": job.epochs,
+             "thesis_epochs": job.spec.epochs, **{k: job.record().get(k) for k in ("epochs", "held_out_accuracy",
+                                                                                  "seconds")},
+             "path": str(job.path)} for job in plan.classifiers]
+
+
 def number(value):
     if isinstance(value, float):
         return f"{value:.4f}"
@@ -145,6 +153,21 @@ def _runs(results):
     return lines
 
 
+def _classifiers(classifiers):
+    """The classifiers the target trained, so a reader sees how well each was trained (an earlier, smaller --scale
+    may have trained one for fewer epochs than this one plans)."""
+    if not classifiers:
+        return []
+    lines = ["", "## Classifiers", "", "| classifier | for | epochs (planned; thesis) | held-out accuracy | "
+             "training time | file |", "| --- | --- | --- | --- | --- | --- |"]
+    for c in classifiers:
+        accuracy = "to do" if c["held_out_accuracy"] is None else f"{c['held_out_accuracy']:.4f}"
+        epochs = "—" if c["epochs"] is None else c["epochs"]
+        lines.append(f"| {c['name']} | {c['purpose']} | {epochs} ({c['planned_epochs']}; {c['thesis_epochs']}) | "
+                     f"{accuracy} | {duration(c['seconds'])} | {c['path']} |")
+    return lines
+
+
 def _points(target):
     """Whether the target's runs make 2D points (the ring), measured by modes rather than LPIPS."""
     return all(run.pairs is None for run in target.runs)
@@ -188,8 +211,9 @@ def _legend(options, points):
             f"run (over the pairs){seeds}. \"to do\": not measured yet.")
 
 
-def render(target, results, options):
-    """The markdown of a target's reproduction; `results` as `collect` gives them."""
+def render(target, results, options, classifiers=()):
+    """The markdown of a target's reproduction; `results` as `collect` gives them, `classifiers` as
+    `collect_classifiers`."""
     lines = [f"# {target.title}: reproduced", "", f"Thesis: {target.source}.", "", f"`{options.command(target.name)}`",
              "", scale_line(options, results, _points(target)), "",
              _legend(options, _points(target)), ""]
@@ -202,5 +226,6 @@ def render(target, results, options):
     reasons = [f"- {r['label']}: not run: {r['reason']}" for rs in results.values() for r in rs
                if r["state"] == NOT_RUN]
     lines += [""] + reasons if reasons else []
+    lines += _classifiers(classifiers)
     lines += _figures(target, results)
     return "\n".join(lines) + "\n"
