@@ -326,6 +326,19 @@ def test_the_scale_shortens_runs_and_classifiers_but_not_the_pairs(tmp_path):
     assert {job.iterations for job in full.runs} == {20000} and "checkpoint_every" not in full.runs[0].settings
 
 
+def test_a_perceptual_backbone_goes_to_the_perceptual_runs_only_and_the_table_says_so(tmp_path):
+    options = Options(tmp_path, scale=0.001, perceptual_backbone="vgg16-torchvision")
+    plan = make_plan(TARGETS["table-5.1"], options)
+    backbones = {job.run.name: job.settings.get("perceptual_backbone") for job in plan.runs}
+    assert backbones == {"t5.1-cogan": None, "t5.1-fr": None, "t5.1-sl": None, "t5.1-cc": None,
+                         "t5.1-pl": "vgg16-torchvision"}
+    pl = next(job for job in plan.runs if job.run.name == "t5.1-pl")
+    assert "--perceptual-backbone vgg16-torchvision" in pl.train_command()
+    assert options.command("table-5.1").endswith("--scale 0.001 --perceptual-backbone vgg16-torchvision")
+    markdown = render(plan.target, {}, options)
+    assert "The perceptual-loss runs use vgg16-torchvision (the thesis: vgg19-keras, its VGG19), a stand-in." in markdown
+
+
 def test_a_classifier_from_a_smaller_scale_is_kept_and_shown_with_its_epochs(tmp_path):
     small = make_plan(TARGETS["table-5.1"], Options(tmp_path, scale=0.02))
     job = next(job for job in small.classifiers if job.spec.name == "mnist")

@@ -40,6 +40,7 @@ class Options:
     net: str = "alex"  # LPIPS trunk: the PerceptualSimilarity default the thesis used (T657-T669)
     lpips_weights: Optional[str] = None
     quiet: bool = False
+    perceptual_backbone: Optional[str] = None  # for the perceptual-loss runs; None: the presets' (the thesis's VGG19)
 
     @property
     def data(self):
@@ -50,6 +51,7 @@ class Options:
         words = [f"python main.py reproduce {target} --out {self.out}"]
         for flag, value, default in (("--data-dir", self.data_dir, None), ("--scale", self.scale, 1.0),
                                      ("--seeds", self.seeds, 1), ("--pairs", self.pairs, None),
+                                     ("--perceptual-backbone", self.perceptual_backbone, None),
                                      ("--perceptual-weights", self.perceptual_weights, None),
                                      ("--net", self.net, "alex"), ("--lpips-weights", self.lpips_weights, None)):
             if value != default:
@@ -282,8 +284,10 @@ def _run_settings(run, seed, directory, preset, options, classifiers_dir):
     dataset = options.settings.get("dataset", preset.settings.get("dataset", config.SETTINGS["dataset"].default))
     if DATASETS[dataset].pruned:
         settings["svhn_classifier"] = str(classifiers_dir / "svhn.keras")
-    if options.perceptual_weights and (preset.settings.get("content_weight") or preset.settings.get("style_weight")):
-        settings["perceptual_weights"] = options.perceptual_weights
+    if preset.settings.get("content_weight") or preset.settings.get("style_weight"):
+        for name in ("perceptual_backbone", "perceptual_weights"):
+            if getattr(options, name):
+                settings[name] = getattr(options, name)
     if options.quiet:
         settings["quiet"] = True
     settings.update(options.settings)

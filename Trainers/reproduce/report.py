@@ -197,6 +197,9 @@ def scale_line(options, results, points=False):
     pairs = f"{options.pairs:,} pairs (not the thesis's)" if options.pairs else "the thesis's pair counts"
     text = (f"Scale {options.scale:g}: iterations {runs}; {options.seeds} seed{'s' if options.seeds > 1 else ''}"
             + ("." if points else f"; {pairs}; LPIPS {options.net}."))
+    if options.perceptual_backbone:
+        text += (f" The perceptual-loss runs use {options.perceptual_backbone} (the thesis: vgg19-keras, its VGG19)"
+                 f"{'' if options.perceptual_backbone == 'vgg19-keras' else ', a stand-in'}.")
     if options.settings:
         text += " Settings over every preset: " + ", ".join(f"{k} = {v}" for k, v in options.settings.items()) + "."
     return text

