@@ -42,10 +42,13 @@ def collect(plan, not_run):
 
 def collect_classifiers(plan):
     """One dict per classifier of the plan: what it is for, the epochs planned and trained, held-out accuracy."""
-    return [{"name": job.spec.name, "purpose": job.spec.purpose, "planned_epochs": job.epochs,
-             "thesis_epochs": job.spec.epochs, **{k: job.record().get(k) for k in ("epochs", "held_out_accuracy",
-                                                                                  "seconds")},
-             "path": str(job.path)} for job in plan.classifiers]
+    rows = []
+    for job in plan.classifiers:
+        record = job.record()  # the sidecar, read once
+        rows.append({"name": job.spec.name, "purpose": job.spec.purpose, "planned_epochs": job.epochs,
+                     "thesis_epochs": job.spec.epochs, "path": str(job.path),
+                     **{k: record.get(k) for k in ("epochs", "held_out_accuracy", "seconds")}})
+    return rows
 
 
 def number(value):
